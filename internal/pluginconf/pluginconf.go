@@ -1,0 +1,248 @@
+// Package pluginconf holds the config fields every PostHog plugin component
+// shares (the processor, the schedule input and the export output) and turns
+// them into pluginhost options, so no component repeats another's fields.
+package pluginconf
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/hogpipe/hogpipe/pluginhost"
+	"github.com/hogpipe/hogpipe/state"
+)
+
+// Version is the hogpipe version reported as $lib_version; cmd/hogpipe sets it.
+var Version = "dev"
+
+const (
+	FieldPath           = "path"
+	FieldConfig         = "config"
+	FieldAttachments    = "attachments"
+	FieldGeoIPDatabase  = "geoip_database"
+	FieldTimeout        = "timeout"
+	FieldVMs            = "vms"
+	FieldConcurrency    = "event_concurrency"
+	FieldPluginID       = "plugin_id"
+	FieldPluginConfigID = "plugin_config_id"
+	FieldTeamID         = "team_id"
+	FieldRedisURL       = "redis_url"
+	FieldStateDir       = "state_dir"
+)
+
+// Fields are the plugin fields, in documentation order.
+func Fields() []*service.ConfigField {
+	return []*service.ConfigField{
+		service.NewStringField(FieldPath).
+			Description("Folder holding the plugin's `plugin.json` and code (`main`, else `index.js`, else `index.ts`). Relative paths are resolved from the working directory.").
+			Example("./plugins/hello-world"),
+		service.NewAnyField(FieldConfig).
+			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: unknown keys, missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
+			Default(map[string]any{}).
+			Example(map[string]any{"bar": "baz"}),
+		service.NewStringMapField(FieldAttachments).
+			Description("Files for the plugin's `attachment` config fields: config key to file path. The plugin sees `meta.attachments[key]` with `content_type`, `file_name` and `contents` (a Buffer).").
+			Default(map[string]any{}).
+			Example(map[string]any{"maxmindMmdb": "./GeoLite2-City.mmdb"}),
+		service.NewStringField(FieldGeoIPDatabase).
+			Description("A MaxMind City database (`.mmdb`) that backs `meta.geoip.locate(ip)`. Without it `meta.geoip` is absent.").
+			Default("").
+			Example("./GeoLite2-City.mmdb"),
+		service.NewDurationField(FieldTimeout).
+			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
+			Default("30s").
+			LintRule(`root = if this.parse_duration() <= 0 { ["timeout must be positive"] }`),
+		service.NewIntField(FieldVMs).
+			Description("Number of JavaScript VMs running the plugin; each has its own `meta.global` and runs `setupPlugin`. Batches from the pipeline's threads are spread over them. 0 means one per CPU (GOMAXPROCS).").
+			Default(0).
+			Advanced().
+			LintRule(`root = if this < 0 { ["vms must be 0 (one per CPU) or more"] }`),
+		service.NewIntField(FieldConcurrency).
+			Description("How many events of one batch a VM runs at once. Events that await I/O (fetch, Redis) overlap; events that never wait run one after another whatever this is. 10 is what the original server ran per worker.").
+			Default(10).
+			Advanced().
+			LintRule(`root = if this < 1 { ["event_concurrency must be at least 1"] }`),
+		service.NewIntField(FieldPluginID).
+			Description("The plugin's id, used in cache keys (`@plugin/<plugin_id>/<team_id or @all>/<key>`). Defaults to a stable number derived from the plugin's name, the same in every process.").
+			Optional().
+			Advanced().
+			Example(42),
+		service.NewIntField(FieldPluginConfigID).
+			Description("The id of this plugin instance (defaults to `plugin_id`). Storage, cursors, jobs and schedules are per instance, and `$plugins_succeeded` entries read `<name> (<plugin_config_id>)`. Two configurations of the same plugin in one deployment must set different values.").
+			Optional().
+			Advanced().
+			Example(7),
+		service.NewIntField(FieldTeamID).
+			Description("The team the plugin works for: the cache namespace uses it instead of `@all`, and events captured outside an event (scheduled tasks, jobs) get it as `team_id`.").
+			Optional().
+			Advanced().
+			Example(1),
+		service.NewStringField(FieldRedisURL).
+			Description("A `redis://` or `rediss://` URL (with auth and DB number) for `meta.cache`, `meta.storage` and cursors, shared by every hogpipe process using it. Empty means in-process state, shared by the components of this process only.").
+			Default("").
+			Example("redis://localhost:6379/0"),
+		service.NewStringField(FieldStateDir).
+			Description("Without `redis_url`: a folder where `meta.storage` and cursors persist across restarts (a bbolt file). Empty keeps them in memory.").
+			Default("").
+			Advanced().
+			Example("./hogpipe-state"),
+	}
+}
+
+// Instance is a loaded plugin with the state it holds; Close releases both.
+type Instance struct {
+	Plugin  *pluginhost.Plugin
+	backend *state.Backend
+	metrics *pluginMetrics
+}
+
+// Load reads the plugin fields and loads the plugin (validating its config
+// and compiling it); it does not start VMs.
+func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (*Instance, error) {
+	opts, err := optionsFromParsed(conf)
+	if err != nil {
+		return nil, err
+	}
+	redisURL, _ := conf.FieldString(FieldRedisURL)
+	stateDir, _ := conf.FieldString(FieldStateDir)
+
+	manifest, err := pluginhost.LoadManifest(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	log := mgr.Logger().With("plugin", manifest.Name)
+	backend, err := state.Acquire(state.Options{RedisURL: redisURL, StateDir: stateDir, Logger: log})
+	if err != nil {
+		return nil, fmt.Errorf("plugin %q: state: %w", manifest.Name, err)
+	}
+	opts.Logger = log
+	opts.Cache = backend.Cache()
+	opts.Storage = backend.Storage()
+	opts.RecordPluginRuns = recordRuns
+	opts.Version = Version
+	metrics := newPluginMetrics(mgr.Metrics(), manifest.Name)
+	opts.Metrics = metrics
+
+	plugin, err := pluginhost.Load(opts)
+	if err != nil {
+		_ = backend.Release()
+		return nil, err
+	}
+	return &Instance{Plugin: plugin, backend: backend, metrics: metrics}, nil
+}
+
+// Close releases the plugin and its state backend.
+func (in *Instance) Close() error {
+	err := in.Plugin.Close()
+	if relErr := in.backend.Release(); err == nil {
+		err = relErr
+	}
+	return err
+}
+
+func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
+	var opts pluginhost.Options
+	var err error
+	if opts.Path, err = conf.FieldString(FieldPath); err != nil {
+		return opts, err
+	}
+	rawConfig, err := conf.FieldAny(FieldConfig)
+	if err != nil {
+		return opts, err
+	}
+	if rawConfig != nil {
+		values, ok := rawConfig.(map[string]any)
+		if !ok {
+			return opts, fmt.Errorf("field %s: expected an object of config values, got %T", FieldConfig, rawConfig)
+		}
+		opts.Config = values
+	}
+	if opts.Attachments, err = conf.FieldStringMap(FieldAttachments); err != nil {
+		return opts, err
+	}
+	if opts.GeoIPDatabase, err = conf.FieldString(FieldGeoIPDatabase); err != nil {
+		return opts, err
+	}
+	if opts.Timeout, err = conf.FieldDuration(FieldTimeout); err != nil {
+		return opts, err
+	}
+	if opts.VMs, err = conf.FieldInt(FieldVMs); err != nil {
+		return opts, err
+	}
+	if opts.VMs <= 0 {
+		opts.VMs = runtime.GOMAXPROCS(0)
+	}
+	if opts.EventConcurrency, err = conf.FieldInt(FieldConcurrency); err != nil {
+		return opts, err
+	}
+	if conf.Contains(FieldPluginID) {
+		id, err := conf.FieldInt(FieldPluginID)
+		if err != nil {
+			return opts, err
+		}
+		opts.PluginID = int64(id)
+	}
+	if conf.Contains(FieldPluginConfigID) {
+		id, err := conf.FieldInt(FieldPluginConfigID)
+		if err != nil {
+			return opts, err
+		}
+		opts.PluginConfigID = int64(id)
+	}
+	if conf.Contains(FieldTeamID) {
+		id, err := conf.FieldInt(FieldTeamID)
+		if err != nil {
+			return opts, err
+		}
+		team := int64(id)
+		opts.TeamID = &team
+	}
+	return opts, nil
+}
+
+//------------------------------------------------------------------------------
+
+// pluginMetrics exposes the plugin's declared metrics as Benthos metrics:
+// sums as a counter, max and min as gauges holding the extreme seen.
+type pluginMetrics struct {
+	plugin  string
+	sum     *service.MetricCounter
+	extreme *service.MetricGauge
+
+	mu   sync.Mutex
+	seen map[string]float64
+}
+
+func newPluginMetrics(m *service.Metrics, plugin string) *pluginMetrics {
+	return &pluginMetrics{
+		plugin:  plugin,
+		sum:     m.NewCounter("posthog_plugin_metric_sum", "plugin", "metric"),
+		extreme: m.NewGauge("posthog_plugin_metric", "plugin", "metric", "kind"),
+		seen:    make(map[string]float64),
+	}
+}
+
+func (m *pluginMetrics) PluginMetric(name, kind string, value float64) {
+	if kind == "sum" {
+		m.sum.IncrFloat64(value, m.plugin, name)
+		return
+	}
+	m.mu.Lock()
+	key := kind + "\x00" + name
+	prev, ok := m.seen[key]
+	if !ok || (kind == "max" && value > prev) || (kind == "min" && value < prev) {
+		m.seen[key] = value
+		m.mu.Unlock()
+		m.extreme.SetFloat64(value, m.plugin, name, kind)
+		return
+	}
+	m.mu.Unlock()
+}
+
+// StartPool starts the plugin's VMs (running setupPlugin in each).
+func (in *Instance) StartPool(ctx context.Context) (*pluginhost.Pool, error) {
+	return in.Plugin.Start(ctx)
+}

@@ -1,0 +1,146 @@
+package pluginhost
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+
+	"github.com/dop251/goja"
+	"github.com/evanw/esbuild/pkg/api"
+)
+
+// unsupportedModules need Node's sockets or native code, which the host does
+// not provide; importing one fails at load with a clear message.
+var unsupportedModules = map[string]bool{
+	"aws-sdk": true, "snowflake-sdk": true, "pg": true, "generic-pool": true,
+	"net": true, "tls": true, "dgram": true, "child_process": true, "fs": true,
+	"http": true, "https": true, "worker_threads": true, "cluster": true,
+}
+
+// compileBundle bundles the plugin's entry file with its relative imports and
+// node_modules into one strict-mode CommonJS script and compiles it for goja.
+// Imports named in hostModules stay external and are served by the VM's
+// require at run time.
+func compileBundle(m *Manifest, hostModules map[string]bool) (*goja.Program, string, error) {
+	entry, err := m.EntryFile()
+	if err != nil {
+		return nil, "", err
+	}
+	result := api.Build(api.BuildOptions{
+		EntryPoints:   []string{entry},
+		AbsWorkingDir: m.Dir,
+		Bundle:        true,
+		Write:         false,
+		Format:        api.FormatCommonJS,
+		Platform:      api.PlatformNeutral,
+		MainFields:    []string{"main", "module"},
+		Conditions:    []string{"require", "node", "default"},
+		Target:        api.ES2020,
+		TreeShaking:   api.TreeShakingFalse,
+		Sourcemap:     api.SourceMapInline,
+		// The original transpiled with Babel into strict mode: an undeclared
+		// assignment throws.
+		Banner:   map[string]string{"js": `"use strict";`},
+		Define:   map[string]string{"process.env.NODE_ENV": `"production"`},
+		LogLevel: api.LogLevelSilent,
+		Charset:  api.CharsetUTF8,
+		Plugins:  []api.Plugin{hostImportsPlugin(hostModules), typescriptEverywherePlugin()},
+	})
+	if len(result.Errors) > 0 {
+		return nil, "", fmt.Errorf("plugin %q: %w", m.Name, buildError(m, result.Errors))
+	}
+	if len(result.OutputFiles) == 0 {
+		return nil, "", fmt.Errorf("plugin %q: esbuild produced no output", m.Name)
+	}
+	source := string(result.OutputFiles[0].Contents)
+	name := "plugin:" + filepath.ToSlash(mustRel(m.Dir, entry))
+	program, err := goja.Compile(name, source, true)
+	if err != nil {
+		return nil, "", fmt.Errorf("plugin %q: compile bundle: %w", m.Name, err)
+	}
+	return program, source, nil
+}
+
+// hostImportsPlugin keeps host modules external (the VM's require serves them,
+// and they win over node_modules copies of Node built-ins) and refuses the
+// modules the host cannot serve.
+func hostImportsPlugin(hostModules map[string]bool) api.Plugin {
+	return api.Plugin{Name: "hogpipe-host-modules", Setup: func(b api.PluginBuild) {
+		b.OnResolve(api.OnResolveOptions{Filter: `^[^./]`}, func(args api.OnResolveArgs) (api.OnResolveResult, error) {
+			name := strings.TrimPrefix(args.Path, "node:")
+			if hostModules[name] {
+				return api.OnResolveResult{Path: name, External: true}, nil
+			}
+			root := name
+			if strings.HasPrefix(root, "@") {
+				if parts := strings.SplitN(root, "/", 3); len(parts) >= 2 {
+					root = parts[0] + "/" + parts[1]
+				}
+			} else {
+				root = strings.SplitN(root, "/", 2)[0]
+			}
+			if unsupportedModules[root] || strings.HasPrefix(root, "@google-cloud/") {
+				return api.OnResolveResult{Errors: []api.Message{{
+					Text: fmt.Sprintf("cannot import %q: hogpipe does not support this package yet (it needs Node's sockets, file system or native code)", args.Path),
+				}}}, nil
+			}
+			return api.OnResolveResult{}, nil
+		})
+	}}
+}
+
+// typescriptEverywherePlugin parses the plugin's own .js files as TypeScript,
+// as the original did (type annotations in a .js file work). Packages under
+// node_modules keep the JavaScript parser.
+func typescriptEverywherePlugin() api.Plugin {
+	return api.Plugin{Name: "hogpipe-typescript", Setup: func(b api.PluginBuild) {
+		b.OnLoad(api.OnLoadOptions{Filter: `\.(js|mjs|cjs)$`}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+			if strings.Contains(filepath.ToSlash(args.Path), "/node_modules/") {
+				return api.OnLoadResult{}, nil
+			}
+			data, err := os.ReadFile(args.Path)
+			if err != nil {
+				return api.OnLoadResult{}, err
+			}
+			contents := string(data)
+			return api.OnLoadResult{Contents: &contents, Loader: api.LoaderTS}, nil
+		})
+	}}
+}
+
+var couldNotResolve = regexp.MustCompile(`^Could not resolve "([^"]+)"`)
+
+// buildError turns esbuild's messages into one error with file:line:column.
+func buildError(m *Manifest, msgs []api.Message) error {
+	var lines []string
+	for _, msg := range msgs {
+		text := msg.Text
+		if match := couldNotResolve.FindStringSubmatch(text); match != nil {
+			mod := match[1]
+			if strings.HasPrefix(mod, ".") {
+				text = fmt.Sprintf("cannot import %q: file not found", mod)
+			} else {
+				text = fmt.Sprintf("cannot import %q: hogpipe does not provide it and it is not in the plugin's node_modules (run `npm install %s` next to plugin.json)", mod, mod)
+			}
+		}
+		if loc := msg.Location; loc != nil {
+			file := loc.File
+			if rel, err := filepath.Rel(m.Dir, filepath.Join(m.Dir, file)); err == nil && !filepath.IsAbs(file) {
+				file = rel
+			}
+			text = fmt.Sprintf("%s:%d:%d: %s", file, loc.Line, loc.Column+1, text)
+		}
+		lines = append(lines, text)
+	}
+	return fmt.Errorf("build failed: %s", strings.Join(lines, "; "))
+}
+
+func mustRel(base, path string) string {
+	rel, err := filepath.Rel(base, path)
+	if err != nil {
+		return path
+	}
+	return rel
+}

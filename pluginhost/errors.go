@@ -1,0 +1,111 @@
+package pluginhost
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/dop251/goja"
+)
+
+// ErrNotJSONObject marks a message whose bytes are not a JSON object.
+var ErrNotJSONObject = errors.New("message is not a JSON object")
+
+// errVMGone is returned when a VM was discarded before it started the work;
+// the pool then retries on another VM.
+var errVMGone = errors.New("plugin VM was discarded")
+
+// PluginError is a failure of plugin code: a thrown value, a rejected
+// promise, a timeout or a result of the wrong shape.
+type PluginError struct {
+	Plugin   string // plugin name
+	Function string // exported function, e.g. "processEvent"
+	Message  string // "Error: message" as JavaScript's String(error) gives
+	Stack    string // JavaScript stack, when the thrown value had one
+	Retry    bool   // the thrown value is a RetryError (or a subclass)
+	Timeout  bool   // the call exceeded its time limit
+}
+
+func (e *PluginError) Error() string {
+	return fmt.Sprintf("plugin %q: %s: %s", e.Plugin, e.Function, e.Message)
+}
+
+// IsRetry reports whether err asks for a retry: a RetryError or a timeout.
+func IsRetry(err error) bool {
+	var pe *PluginError
+	return errors.As(err, &pe) && (pe.Retry || pe.Timeout)
+}
+
+// pluginError turns whatever a plugin call produced (a goja exception, an
+// interrupt, a rejected value) into a *PluginError.
+func (v *vm) pluginError(function string, err error) *PluginError {
+	pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: function}
+	var interrupted *goja.InterruptedError
+	var exception *goja.Exception
+	switch {
+	case errors.As(err, &interrupted):
+		pe.Timeout = true
+		pe.Message = fmt.Sprint(interrupted.Value())
+	case errors.As(err, &exception):
+		v.describeThrown(pe, exception.Value())
+		if pe.Stack == "" {
+			pe.Stack = exception.String()
+		}
+	default:
+		pe.Message = err.Error()
+	}
+	pe.Message = v.plugin.config.Redact(pe.Message)
+	pe.Stack = v.plugin.config.Redact(pe.Stack)
+	return pe
+}
+
+// rejection is an error carrying a rejected promise's value.
+type rejection struct{ value goja.Value }
+
+func (r rejection) Error() string { return "promise rejected" }
+
+func (v *vm) rejectionError(function string, value goja.Value) *PluginError {
+	pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: function}
+	v.describeThrown(pe, value)
+	pe.Message = v.plugin.config.Redact(pe.Message)
+	pe.Stack = v.plugin.config.Redact(pe.Stack)
+	return pe
+}
+
+func (v *vm) describeThrown(pe *PluginError, value goja.Value) {
+	if value == nil {
+		pe.Message = "undefined"
+		return
+	}
+	pe.Message = safeString(value)
+	if obj, ok := value.(*goja.Object); ok {
+		if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
+			pe.Stack = safeString(stack)
+		}
+		pe.Retry = v.isRetryError(obj)
+	}
+}
+
+func (v *vm) isRetryError(obj *goja.Object) bool {
+	res, err := v.isRetryErrorFn(goja.Undefined(), obj)
+	return err == nil && res.ToBoolean()
+}
+
+// safeString is String(value) that cannot fail (a throwing toString gives a
+// placeholder instead of a second error).
+func safeString(value goja.Value) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = "[value that cannot be converted to a string]"
+		}
+	}()
+	return value.String()
+}
+
+// firstLine shortens a stack to its message line for one-line logs.
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return s[:i]
+	}
+	return s
+}

@@ -1,0 +1,514 @@
+package pluginhost
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/big"
+	"reflect"
+	"strconv"
+	"time"
+	"unicode/utf16"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+)
+
+// Events travel between Go and JS as JSON bytes that are turned straight into
+// JS values (and back) by the two walkers in this file. Going through goja's
+// JSON.parse/JSON.stringify would cost a JS string round trip per event, and
+// going through Go maps would lose the key order plugins rely on.
+
+// decodeJSON parses data into a JS value of rt, keeping the order of object keys.
+func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
+	d := jsonDecoder{rt: rt, data: data}
+	d.skipSpace()
+	v, err := d.value(0)
+	if err != nil {
+		return nil, err
+	}
+	d.skipSpace()
+	if d.pos != len(d.data) {
+		return nil, d.errorf("unexpected %q after the JSON value", d.data[d.pos])
+	}
+	return v, nil
+}
+
+const jsonMaxDepth = 1000
+
+type jsonDecoder struct {
+	rt   *goja.Runtime
+	data []byte
+	pos  int
+}
+
+func (d *jsonDecoder) errorf(format string, args ...any) error {
+	return fmt.Errorf("invalid JSON at byte %d: %s", d.pos, fmt.Sprintf(format, args...))
+}
+
+func (d *jsonDecoder) skipSpace() {
+	for d.pos < len(d.data) {
+		switch d.data[d.pos] {
+		case ' ', '\t', '\n', '\r':
+			d.pos++
+		default:
+			return
+		}
+	}
+}
+
+func (d *jsonDecoder) value(depth int) (goja.Value, error) {
+	if depth > jsonMaxDepth {
+		return nil, d.errorf("nested too deeply")
+	}
+	if d.pos >= len(d.data) {
+		return nil, d.errorf("unexpected end of input")
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		return d.object(depth)
+	case c == '[':
+		return d.array(depth)
+	case c == '"':
+		s, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		return d.rt.ToValue(s), nil
+	case c == 't':
+		return d.literal("true", d.rt.ToValue(true))
+	case c == 'f':
+		return d.literal("false", d.rt.ToValue(false))
+	case c == 'n':
+		return d.literal("null", goja.Null())
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.number()
+	default:
+		return nil, d.errorf("unexpected %q", c)
+	}
+}
+
+func (d *jsonDecoder) literal(word string, v goja.Value) (goja.Value, error) {
+	if len(d.data)-d.pos < len(word) || string(d.data[d.pos:d.pos+len(word)]) != word {
+		return nil, d.errorf("invalid literal")
+	}
+	d.pos += len(word)
+	return v, nil
+}
+
+func (d *jsonDecoder) object(depth int) (goja.Value, error) {
+	obj := d.rt.NewObject()
+	d.pos++ // {
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return obj, nil
+	}
+	for {
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, d.errorf("expected a string key")
+		}
+		key, err := d.string()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, d.errorf("expected ':' after object key")
+		}
+		d.pos++
+		d.skipSpace()
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		if err := obj.Set(key, v); err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end of input in object")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return obj, nil
+		default:
+			return nil, d.errorf("expected ',' or '}' in object")
+		}
+	}
+}
+
+func (d *jsonDecoder) array(depth int) (goja.Value, error) {
+	d.pos++ // [
+	var items []any
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return d.rt.NewArray(), nil
+	}
+	for {
+		d.skipSpace()
+		v, err := d.value(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		items = append(items, v)
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end of input in array")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return d.rt.NewArray(items...), nil
+		default:
+			return nil, d.errorf("expected ',' or ']' in array")
+		}
+	}
+}
+
+func (d *jsonDecoder) number() (goja.Value, error) {
+	start := d.pos
+	isInt := true
+	if d.data[d.pos] == '-' {
+		d.pos++
+	}
+	digits := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c >= '0' && c <= '9' {
+			d.pos++
+			continue
+		}
+		if c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' {
+			isInt = false
+			d.pos++
+			continue
+		}
+		break
+	}
+	if d.pos == digits {
+		return nil, d.errorf("invalid number")
+	}
+	text := string(d.data[start:d.pos])
+	if isInt && len(text) < 16 {
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err == nil {
+			return d.rt.ToValue(n), nil
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, d.errorf("invalid number %q", text)
+	}
+	return d.rt.ToValue(f), nil
+}
+
+// string reads a JSON string starting at the opening quote.
+func (d *jsonDecoder) string() (string, error) {
+	d.pos++ // opening quote
+	start := d.pos
+	// Fast path: no escapes.
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c == '"' {
+			s := string(d.data[start:d.pos])
+			d.pos++
+			return s, nil
+		}
+		if c == '\\' {
+			break
+		}
+		if c < 0x20 {
+			return "", d.errorf("control character in string")
+		}
+		d.pos++
+	}
+	buf := append([]byte(nil), d.data[start:d.pos]...)
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			return string(buf), nil
+		case c < 0x20:
+			return "", d.errorf("control character in string")
+		case c != '\\':
+			buf = append(buf, c)
+			d.pos++
+			continue
+		}
+		d.pos++
+		if d.pos >= len(d.data) {
+			break
+		}
+		e := d.data[d.pos]
+		d.pos++
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			r, ok := d.hex4()
+			if !ok {
+				return "", d.errorf("invalid \\u escape")
+			}
+			if utf16.IsSurrogate(r) {
+				// A pair becomes one rune; a lone surrogate is kept as
+				// WTF-8 so that JS sees the same UTF-16 unit it would in Node.
+				save := d.pos
+				if d.pos+1 < len(d.data) && d.data[d.pos] == '\\' && d.data[d.pos+1] == 'u' {
+					d.pos += 2
+					if r2, ok := d.hex4(); ok {
+						if dec := utf16.DecodeRune(r, r2); dec != utf8.RuneError {
+							buf = utf8.AppendRune(buf, dec)
+							continue
+						}
+					}
+					d.pos = save
+				}
+				buf = append(buf, 0xED, byte(0xA0|(r>>6)&0x1F), byte(0x80|r&0x3F))
+				continue
+			}
+			buf = utf8.AppendRune(buf, r)
+		default:
+			return "", d.errorf("invalid escape '\\%c'", e)
+		}
+	}
+	return "", d.errorf("unterminated string")
+}
+
+func (d *jsonDecoder) hex4() (rune, bool) {
+	if len(d.data)-d.pos < 4 {
+		return 0, false
+	}
+	var r rune
+	for _, c := range d.data[d.pos : d.pos+4] {
+		r <<= 4
+		switch {
+		case c >= '0' && c <= '9':
+			r |= rune(c - '0')
+		case c >= 'a' && c <= 'f':
+			r |= rune(c-'a') + 10
+		case c >= 'A' && c <= 'F':
+			r |= rune(c-'A') + 10
+		default:
+			return 0, false
+		}
+	}
+	d.pos += 4
+	return r, true
+}
+
+//------------------------------------------------------------------------------
+
+// errNotJSONable is returned for values JSON.stringify would turn into
+// undefined at the top level (functions, symbols, undefined).
+var errNotJSONable = errors.New("value has no JSON form")
+
+// encodeJSON appends the JSON.stringify form of v to buf, with JavaScript's
+// key order, toJSON methods (Dates) and omission rules.
+func encodeJSON(rt *goja.Runtime, buf []byte, v goja.Value) ([]byte, error) {
+	e := jsonEncoder{rt: rt}
+	out, ok, err := e.value(buf, v, 0)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
+		return nil, errNotJSONable
+	}
+	return out, nil
+}
+
+type jsonEncoder struct {
+	rt    *goja.Runtime
+	stack []*goja.Object
+}
+
+// value appends v; ok is false when v has no JSON form (the caller omits it
+// from an object or writes null in an array).
+func (e *jsonEncoder) value(buf []byte, v goja.Value, depth int) (out []byte, ok bool, err error) {
+	if v == nil || goja.IsUndefined(v) {
+		return buf, false, nil
+	}
+	if goja.IsNull(v) {
+		return append(buf, "null"...), true, nil
+	}
+	if obj, isObj := v.(*goja.Object); isObj {
+		return e.object(buf, obj, depth)
+	}
+	switch v.ExportType() {
+	case jsonTypeString:
+		return appendJSONString(buf, v.String()), true, nil
+	case jsonTypeInt:
+		return strconv.AppendInt(buf, v.ToInteger(), 10), true, nil
+	case jsonTypeFloat:
+		x := v.ToFloat()
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return append(buf, "null"...), true, nil
+		}
+		if x == math.Trunc(x) && math.Abs(x) < 1e15 {
+			return strconv.AppendInt(buf, int64(x), 10), true, nil
+		}
+		return append(buf, v.String()...), true, nil
+	case jsonTypeBool:
+		return strconv.AppendBool(buf, v.ToBoolean()), true, nil
+	case jsonTypeBigInt:
+		return nil, false, errors.New("do not know how to serialize a BigInt")
+	}
+	if _, isSym := v.(*goja.Symbol); isSym {
+		return buf, false, nil
+	}
+	return appendJSONString(buf, v.String()), true, nil
+}
+
+var (
+	jsonTypeString = reflect.TypeOf("")
+	jsonTypeInt    = reflect.TypeOf(int64(0))
+	jsonTypeFloat  = reflect.TypeOf(float64(0))
+	jsonTypeBool   = reflect.TypeOf(false)
+	jsonTypeBigInt = reflect.TypeOf((*big.Int)(nil))
+)
+
+func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, bool, error) {
+	if depth > jsonMaxDepth {
+		return nil, false, errors.New("value nested too deeply to serialize")
+	}
+	if _, isFunc := goja.AssertFunction(obj); isFunc {
+		return buf, false, nil
+	}
+	if toJSON, isFunc := goja.AssertFunction(obj.Get("toJSON")); isFunc {
+		if t, isTime := obj.Export().(time.Time); isTime && obj.ClassName() == "Date" {
+			if t.IsZero() || t.Year() < -271820 {
+				return append(buf, "null"...), true, nil
+			}
+			return appendJSONString(buf, t.UTC().Format("2006-01-02T15:04:05.000Z")), true, nil
+		}
+		replaced, err := toJSON(obj)
+		if err != nil {
+			return nil, false, err
+		}
+		if r, isObj := replaced.(*goja.Object); !isObj || r != obj {
+			return e.value(buf, replaced, depth+1)
+		}
+	}
+	for _, seen := range e.stack {
+		if seen == obj {
+			return nil, false, errors.New("converting circular structure to JSON")
+		}
+	}
+	e.stack = append(e.stack, obj)
+	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
+
+	if obj.ClassName() == "Array" {
+		n := int(obj.Get("length").ToInteger())
+		buf = append(buf, '[')
+		for i := 0; i < n; i++ {
+			if i > 0 {
+				buf = append(buf, ',')
+			}
+			var ok bool
+			var err error
+			buf, ok, err = e.value(buf, obj.Get(strconv.Itoa(i)), depth+1)
+			if err != nil {
+				return nil, false, err
+			}
+			if !ok {
+				buf = append(buf, "null"...)
+			}
+		}
+		return append(buf, ']'), true, nil
+	}
+
+	buf = append(buf, '{')
+	first := true
+	for _, key := range obj.Keys() {
+		mark := len(buf)
+		if !first {
+			buf = append(buf, ',')
+		}
+		buf = appendJSONString(buf, key)
+		buf = append(buf, ':')
+		var ok bool
+		var err error
+		buf, ok, err = e.value(buf, obj.Get(key), depth+1)
+		if err != nil {
+			return nil, false, err
+		}
+		if !ok {
+			buf = buf[:mark]
+			continue
+		}
+		first = false
+	}
+	return append(buf, '}'), true, nil
+}
+
+const jsonHex = "0123456789abcdef"
+
+// appendJSONString quotes s as JSON.stringify does: only '"', '\\' and control
+// characters are escaped, and lone surrogates (kept as WTF-8) become \uXXXX.
+func appendJSONString(buf []byte, s string) []byte {
+	buf = append(buf, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
+			i++
+			continue
+		}
+		if c >= 0x80 {
+			r, size := utf8.DecodeRuneInString(s[i:])
+			if r == utf8.RuneError && size == 1 && isWTF8Surrogate(s[i:]) {
+				buf = append(buf, s[start:i]...)
+				unit := rune(s[i]&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
+				buf = append(buf, '\\', 'u', jsonHex[unit>>12&0xF], jsonHex[unit>>8&0xF], jsonHex[unit>>4&0xF], jsonHex[unit&0xF])
+				i += 3
+				start = i
+				continue
+			}
+			i += size
+			continue
+		}
+		buf = append(buf, s[start:i]...)
+		switch c {
+		case '"', '\\':
+			buf = append(buf, '\\', c)
+		case '\b':
+			buf = append(buf, '\\', 'b')
+		case '\f':
+			buf = append(buf, '\\', 'f')
+		case '\n':
+			buf = append(buf, '\\', 'n')
+		case '\r':
+			buf = append(buf, '\\', 'r')
+		case '\t':
+			buf = append(buf, '\\', 't')
+		default:
+			buf = append(buf, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xF])
+		}
+		i++
+		start = i
+	}
+	buf = append(buf, s[start:]...)
+	return append(buf, '"')
+}
+
+func isWTF8Surrogate(s string) bool {
+	return len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF
+}

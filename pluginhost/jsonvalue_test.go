@@ -1,0 +1,44 @@
+package pluginhost
+
+import (
+	"testing"
+
+	"github.com/dop251/goja"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestJSONRoundTripKeepsOrder(t *testing.T) {
+	rt := goja.New()
+	cases := []struct{ in, out string }{
+		{`{"z":1,"a":{"y":[1,2.5,"x",null,true,false],"b":{}},"m":"é\u0001\"\\"}`, `{"z":1,"a":{"y":[1,2.5,"x",null,true,false],"b":{}},"m":"é\u0001\"\\"}`},
+		{` {"2":1,"1":2,"b":3} `, `{"1":2,"2":1,"b":3}`},
+		{`1e400`, `null`},
+		{`-0.0`, `0`},
+		{`12345678901234567890`, `12345678901234567000`},
+		{`"\ud83d\ude00"`, `"😀"`},
+		{`1.5e-7`, `1.5e-7`},
+		{`[]`, `[]`},
+	}
+	for _, c := range cases {
+		v, err := decodeJSON(rt, []byte(c.in))
+		require.NoError(t, err, c.in)
+		got, err := encodeJSON(rt, nil, v)
+		require.NoError(t, err, c.in)
+		assert.Equal(t, c.out, string(got), c.in)
+		js, err := rt.RunString("JSON.stringify")
+		require.NoError(t, err)
+		fn, _ := goja.AssertFunction(js)
+		want, err := fn(goja.Undefined(), v)
+		require.NoError(t, err)
+		assert.Equal(t, want.String(), string(got), "differs from JSON.stringify: "+c.in)
+	}
+}
+
+func TestJSONDecodeErrors(t *testing.T) {
+	rt := goja.New()
+	for _, in := range []string{``, `{`, `{"a"}`, `[1,]`, `"abc`, `tru`, `{"a":1}x`, `{"a":01x}`, "\"\x01\""} {
+		_, err := decodeJSON(rt, []byte(in))
+		assert.Error(t, err, in)
+	}
+}

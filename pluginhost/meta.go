@@ -1,0 +1,99 @@
+package pluginhost
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+
+	"github.com/hogpipe/hogpipe/state"
+)
+
+// buildMeta builds the meta object passed as the last argument of every
+// plugin function. It is one object per VM, so meta.global is shared by
+// every call of the VM, as in the original.
+func (v *vm) buildMeta() (*goja.Object, error) {
+	rt := v.rt
+	meta := rt.NewObject()
+
+	config := rt.NewObject()
+	for _, key := range v.plugin.config.Keys {
+		if err := config.Set(key, v.plugin.config.Values[key]); err != nil {
+			return nil, err
+		}
+	}
+	attachments := rt.NewObject()
+	for key, a := range v.plugin.config.Attachments {
+		att := rt.NewObject()
+		_ = att.Set("content_type", a.ContentType)
+		_ = att.Set("file_name", a.FileName)
+		_ = att.Set("contents", buffer.WrapBytes(rt, a.Contents))
+		_ = attachments.Set(key, att)
+	}
+
+	for name, value := range map[string]any{
+		"config":      config,
+		"attachments": attachments,
+		"global":      rt.NewObject(),
+		"cache":       v.cacheObject(),
+		"storage":     v.storageObject(),
+		"utils":       v.utilsObject(),
+		"jobs":        v.jobsObject(),
+		"metrics":     v.metricsObject(),
+	} {
+		if err := meta.Set(name, value); err != nil {
+			return nil, err
+		}
+	}
+	if v.plugin.geoip != nil {
+		_ = meta.Set("geoip", v.geoipObject())
+	}
+	return meta, nil
+}
+
+// asyncResult starts an async host operation for the current call and
+// returns its promise. work runs with the call's deadline; convert turns its
+// result into a JS value on the loop. Backends that never block (the
+// in-process store) run inline, saving a goroutine and a loop hop per call.
+func asyncResult[T any](v *vm, inline bool, work func(ctx context.Context) (T, error), convert func(T) (goja.Value, error)) goja.Value {
+	promise, resolve, reject := v.rt.NewPromise()
+	owner := v.current
+	ctx := v.ctx
+	if owner != nil {
+		ctx = owner.ctx
+	}
+	settle := func(res T, err error) {
+		if err != nil {
+			_ = reject(v.rt.NewGoError(err))
+			return
+		}
+		val, err := convert(res)
+		if err != nil {
+			_ = reject(v.rt.NewGoError(err))
+			return
+		}
+		_ = resolve(val)
+	}
+	if inline {
+		res, err := work(ctx)
+		settle(res, err)
+		return v.rt.ToValue(promise)
+	}
+	go func() {
+		res, err := work(ctx)
+		v.runOnLoop(owner, func() { settle(res, err) })
+	}()
+	return v.rt.ToValue(promise)
+}
+
+// isInline reports whether calls to a state backend may run on the loop.
+func isInline(backend any) bool {
+	_, ok := backend.(state.Immediate)
+	return ok
+}
+
+// throwTypeError makes a native function throw a JS TypeError.
+func (v *vm) throwTypeError(format string, args ...any) {
+	panic(v.rt.NewTypeError(fmt.Sprintf(format, args...)))
+}

@@ -1,0 +1,224 @@
+// Package pluginhost runs PostHog plugins: it loads plugin.json, validates the
+// configuration, bundles the code with esbuild and runs it in goja VMs with an
+// event loop, exposing meta and the globals plugins expect. It knows nothing
+// of Benthos: the components in processors/, inputs/ and outputs/ adapt it.
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"hash/fnv"
+	"path/filepath"
+	"runtime"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/state"
+)
+
+func init() {
+	// goja compiles regular expressions Go's engine cannot run (look-behind,
+	// back-references) with regexp2, which backtracks; a match timeout keeps
+	// a pathological pattern from hanging a VM. goja offers no per-runtime knob.
+	regexp2.DefaultMatchTimeout = 2 * time.Second
+}
+
+// Logger is the part of Benthos' logger the host writes to.
+type Logger interface {
+	Debugf(format string, args ...any)
+	Infof(format string, args ...any)
+	Warnf(format string, args ...any)
+	Errorf(format string, args ...any)
+}
+
+// Metrics receives the plugin's declared metrics (the `metrics` export).
+type Metrics interface {
+	// PluginMetric records value for the metric name of the given kind
+	// ("sum" adds, "max" and "min" keep the extreme).
+	PluginMetric(name, kind string, value float64)
+}
+
+// JobQueue receives jobs enqueued with meta.jobs.
+type JobQueue interface {
+	EnqueueJob(ctx context.Context, job Job) error
+}
+
+// Job is one enqueued plugin job.
+type Job struct {
+	PluginConfigID int64
+	Name           string
+	Payload        []byte // JSON, "null" when none was given
+	RunAt          time.Time
+}
+
+// Options configure a plugin instance.
+type Options struct {
+	Path          string            // folder with plugin.json
+	Config        map[string]any    // configured values
+	Attachments   map[string]string // config key → file path
+	GeoIPDatabase string            // optional MaxMind .mmdb
+
+	Timeout          time.Duration // bound of each call; default 30s
+	VMs              int           // default GOMAXPROCS
+	EventConcurrency int           // events of one batch in flight per VM; default 10
+
+	PluginID       int64  // default: derived from the plugin's name
+	PluginConfigID int64  // default: PluginID
+	TeamID         *int64 // team of captured events with no source event
+
+	// RecordPluginRuns appends "<name> (<id>)" to properties.$plugins_succeeded
+	// or $plugins_failed after each processEvent.
+	RecordPluginRuns bool
+
+	Cache   state.Cache   // meta.cache backend
+	Storage state.Storage // meta.storage and meta.utils.cursor backend
+	Jobs    JobQueue      // nil: jobs are logged and dropped
+	Metrics Metrics       // nil: plugin metrics are ignored
+	Logger  Logger        // required
+	Version string        // hogpipe version, for $lib_version
+	Now     func() time.Time
+}
+
+// Plugin is a loaded, validated and compiled plugin instance, ready to start VMs.
+type Plugin struct {
+	manifest  *Manifest
+	config    *ResolvedConfig
+	program   *goja.Program
+	entryName string
+	modules   map[string]hostModule
+	geoip     *GeoIP
+	opts      Options
+	log       Logger
+	cacheNS   string // "@plugin/<plugin_id>/<team or @all>/"
+	storageNS string // "@plugin-storage/<plugin_config_id>/"
+
+	warnNoJobQueue sync.Once
+	warnCapture    sync.Once
+}
+
+// Load reads, validates and compiles the plugin at opts.Path. Every problem
+// (plugin.json, config values, syntax) is reported here, before any event.
+func Load(opts Options) (*Plugin, error) {
+	if opts.Logger == nil {
+		return nil, errors.New("pluginhost: a logger is required")
+	}
+	if opts.Timeout <= 0 {
+		opts.Timeout = 30 * time.Second
+	}
+	if opts.VMs <= 0 {
+		opts.VMs = runtime.GOMAXPROCS(0)
+	}
+	if opts.EventConcurrency <= 0 {
+		opts.EventConcurrency = 10
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	if opts.Cache == nil || opts.Storage == nil {
+		return nil, errors.New("pluginhost: cache and storage backends are required")
+	}
+	dir, err := filepath.Abs(opts.Path)
+	if err != nil {
+		return nil, fmt.Errorf("plugin path %q: %w", opts.Path, err)
+	}
+	manifest, err := LoadManifest(dir)
+	if err != nil {
+		return nil, err
+	}
+	config, err := manifest.ResolveConfig(opts.Config, opts.Attachments)
+	if err != nil {
+		return nil, err
+	}
+	p := &Plugin{manifest: manifest, config: config, modules: hostModules, opts: opts}
+	p.log = redactingLogger{Logger: opts.Logger, config: config}
+	if opts.PluginID == 0 {
+		p.opts.PluginID = DerivePluginID(manifest.Name)
+	}
+	if opts.PluginConfigID == 0 {
+		p.opts.PluginConfigID = p.opts.PluginID
+	}
+	team := "@all"
+	if opts.TeamID != nil {
+		team = strconv.FormatInt(*opts.TeamID, 10)
+	}
+	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", p.opts.PluginID, team)
+	p.storageNS = fmt.Sprintf("@plugin-storage/%d/", p.opts.PluginConfigID)
+
+	external := make(map[string]bool, len(hostModules))
+	for name := range hostModules {
+		external[name] = true
+	}
+	entry, err := manifest.EntryFile()
+	if err != nil {
+		return nil, err
+	}
+	p.entryName = mustRel(dir, entry)
+	p.program, _, err = compileBundle(manifest, external)
+	if err != nil {
+		return nil, err
+	}
+	if opts.GeoIPDatabase != "" {
+		if p.geoip, err = OpenGeoIP(opts.GeoIPDatabase); err != nil {
+			return nil, fmt.Errorf("plugin %q: geoip_database: %w", manifest.Name, err)
+		}
+	}
+	return p, nil
+}
+
+// Name is the plugin's name from plugin.json.
+func (p *Plugin) Name() string { return p.manifest.Name }
+
+// Manifest is the parsed plugin.json.
+func (p *Plugin) Manifest() *Manifest { return p.manifest }
+
+// Config is the resolved configuration (for the reserved export keys).
+func (p *Plugin) Config() *ResolvedConfig { return p.config }
+
+// PluginID and PluginConfigID identify the instance (see Options).
+func (p *Plugin) PluginID() int64       { return p.opts.PluginID }
+func (p *Plugin) PluginConfigID() int64 { return p.opts.PluginConfigID }
+
+// RunLabel is the entry written to $plugins_succeeded / $plugins_failed.
+func (p *Plugin) RunLabel() string {
+	return fmt.Sprintf("%s (%d)", p.manifest.Name, p.opts.PluginConfigID)
+}
+
+// Close releases what Load opened (the GeoIP database).
+func (p *Plugin) Close() error {
+	if p.geoip != nil {
+		return p.geoip.Close()
+	}
+	return nil
+}
+
+// DerivePluginID is a stable positive number derived from a plugin's name,
+// the same in every process, for plugins configured without plugin_id.
+func DerivePluginID(name string) int64 {
+	h := fnv.New32a()
+	_, _ = h.Write([]byte(name))
+	return int64(h.Sum32()%1_000_000_000) + 1
+}
+
+// redactingLogger keeps secret config values out of everything the plugin logs.
+type redactingLogger struct {
+	Logger
+	config *ResolvedConfig
+}
+
+func (l redactingLogger) Debugf(f string, a ...any) {
+	l.Logger.Debugf("%s", l.config.Redact(fmt.Sprintf(f, a...)))
+}
+func (l redactingLogger) Infof(f string, a ...any) {
+	l.Logger.Infof("%s", l.config.Redact(fmt.Sprintf(f, a...)))
+}
+func (l redactingLogger) Warnf(f string, a ...any) {
+	l.Logger.Warnf("%s", l.config.Redact(fmt.Sprintf(f, a...)))
+}
+func (l redactingLogger) Errorf(f string, a ...any) {
+	l.Logger.Errorf("%s", l.config.Redact(fmt.Sprintf(f, a...)))
+}

@@ -1,0 +1,369 @@
+package pluginhost
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/dop251/goja"
+)
+
+// EventResult is what became of one event given to processEvent.
+type EventResult struct {
+	// Event is the resulting event as JSON; on failure, the event in its last
+	// good state. Nil when Dropped.
+	Event   []byte
+	Dropped bool
+	// Err is set when the plugin failed on this event (or the input was not a
+	// JSON object); Event then still carries the event on.
+	Err error
+	// Captured are the events posthog.capture emitted while processing it.
+	Captured [][]byte
+}
+
+// BatchResult is what processEventBatch made of a batch.
+type BatchResult struct {
+	// Events are the resulting events in order. When the call fails, they
+	// are the inputs in their last state, each with the error.
+	Events   []BatchEvent
+	Captured [][]byte
+}
+
+// BatchEvent is one event of a BatchResult.
+type BatchEvent struct {
+	Event []byte
+	// From is the input the event derives from: the input whose object the
+	// plugin returned, else the input with the same uuid, else the first.
+	From int
+	Err  error
+}
+
+// UsesBatch reports whether the plugin is driven through processEventBatch
+// (it exports it and not processEvent, which wins when both exist).
+func (pool *Pool) UsesBatch() bool {
+	return !pool.Has("processEvent") && pool.Has("processEventBatch")
+}
+
+// ProcessEvents runs processEvent on each event; all events of the call go to
+// one VM, up to EventConcurrency of them in flight at once.
+func (pool *Pool) ProcessEvents(ctx context.Context, events [][]byte) ([]EventResult, error) {
+	for {
+		v, err := pool.acquire(ctx)
+		if err != nil {
+			return nil, err
+		}
+		results, err := v.processEvents(ctx, events)
+		if errors.Is(err, errVMGone) {
+			continue
+		}
+		return results, err
+	}
+}
+
+// ProcessEventBatch runs processEventBatch on the whole batch on one VM.
+func (pool *Pool) ProcessEventBatch(ctx context.Context, events [][]byte) (BatchResult, error) {
+	for {
+		v, err := pool.acquire(ctx)
+		if err != nil {
+			return BatchResult{}, err
+		}
+		result, err := v.processEventBatch(ctx, events)
+		if errors.Is(err, errVMGone) {
+			continue
+		}
+		return result, err
+	}
+}
+
+func (v *vm) processEvents(ctx context.Context, events [][]byte) ([]EventResult, error) {
+	results := make([]EventResult, len(events))
+	done := make(chan error, 1)
+	if !v.loop.submit(func() { v.runProcessEvents(events, results, done) }) {
+		return nil, errVMGone
+	}
+	select {
+	case err := <-done:
+		return results, err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// runProcessEvents starts up to EventConcurrency events and starts the next
+// one as each settles; done receives nil when all have settled.
+func (v *vm) runProcessEvents(events [][]byte, results []EventResult, done chan<- error) {
+	if v.dead {
+		done <- errVMGone
+		return
+	}
+	fn, ok := v.function("processEvent")
+	if !ok {
+		for i, e := range events {
+			results[i] = EventResult{Event: e}
+		}
+		done <- nil
+		return
+	}
+	next, pending := 0, len(events)
+	if pending == 0 {
+		done <- nil
+		return
+	}
+	var startNext func()
+	finished := func() {
+		pending--
+		if pending == 0 {
+			done <- nil
+			return
+		}
+		if next < len(events) {
+			startNext()
+		}
+	}
+	startNext = func() {
+		i := next
+		next++
+		v.startProcessEvent(fn, events[i], &results[i], finished)
+	}
+	for next < len(events) && next < v.plugin.opts.EventConcurrency {
+		startNext()
+	}
+}
+
+func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, finished func()) {
+	input, err := decodeJSON(v.rt, raw)
+	obj, isObj := input.(*goja.Object)
+	if err != nil || !isObj || obj.ClassName() != "Object" {
+		if err == nil {
+			err = ErrNotJSONObject
+		} else {
+			err = fmt.Errorf("%w: %w", ErrNotJSONObject, err)
+		}
+		*out = EventResult{Event: raw, Err: err}
+		finished()
+		return
+	}
+	if name := obj.Get("event"); name != nil && name.String() == "$snapshot" {
+		*out = EventResult{Event: raw}
+		finished()
+		return
+	}
+	teamID := obj.Get("team_id")
+	c := v.newCall("processEvent", v.plugin.opts.Timeout, nil)
+	c.teamID = teamID
+	c.captures = func(e []byte) { out.Captured = append(out.Captured, e) }
+	c.finish = func(result goja.Value, callErr error) {
+		defer finished()
+		if callErr == nil && (result == nil || !result.ToBoolean()) {
+			out.Dropped = true
+			return
+		}
+		final := obj
+		if callErr == nil {
+			if resObj, ok := result.(*goja.Object); ok && resObj.ClassName() == "Object" {
+				final = resObj
+				callErr = v.restoreTeamID(final, teamID)
+			} else {
+				callErr = &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEvent",
+					Message: fmt.Sprintf("returned %s instead of an event object", describeValue(result))}
+			}
+		}
+		out.Err = callErr
+		v.recordRun(final, callErr == nil)
+		encoded, err := encodeJSON(v.rt, nil, final)
+		if err != nil {
+			out.Err = errors.Join(callErr, fmt.Errorf("plugin %q: serialize event: %w", v.plugin.manifest.Name, err))
+			out.Event = raw
+			return
+		}
+		out.Event = encoded
+	}
+	v.start(c, fn, obj, v.meta)
+}
+
+// restoreTeamID undoes a change of team_id, which plugins may not make.
+func (v *vm) restoreTeamID(event *goja.Object, original goja.Value) error {
+	now := event.Get("team_id")
+	if sameValue(now, original) {
+		return nil
+	}
+	if original == nil || goja.IsUndefined(original) {
+		_ = event.Delete("team_id")
+	} else {
+		_ = event.Set("team_id", original)
+	}
+	return &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEvent",
+		Message: "plugins may not change team_id; the original value was restored"}
+}
+
+func sameValue(a, b goja.Value) bool {
+	if a == nil {
+		a = goja.Undefined()
+	}
+	if b == nil {
+		b = goja.Undefined()
+	}
+	return a.StrictEquals(b)
+}
+
+// recordRun appends the plugin's label to properties.$plugins_succeeded or
+// $plugins_failed. An event without a properties object gets none: no field
+// is invented.
+func (v *vm) recordRun(event *goja.Object, succeeded bool) {
+	if !v.plugin.opts.RecordPluginRuns {
+		return
+	}
+	props, ok := event.Get("properties").(*goja.Object)
+	if !ok || props.ClassName() != "Object" {
+		return
+	}
+	key := "$plugins_failed"
+	if succeeded {
+		key = "$plugins_succeeded"
+	}
+	label := v.plugin.RunLabel()
+	switch list := props.Get(key).(type) {
+	case *goja.Object:
+		if list.ClassName() == "Array" {
+			n := list.Get("length").ToInteger()
+			_ = list.Set(fmt.Sprint(n), label)
+		}
+	default:
+		if list == nil || goja.IsUndefined(list) || goja.IsNull(list) {
+			_ = props.Set(key, v.rt.NewArray(label))
+		}
+	}
+}
+
+func describeValue(v goja.Value) string {
+	if v == nil || goja.IsUndefined(v) {
+		return "undefined"
+	}
+	if obj, ok := v.(*goja.Object); ok {
+		return "an object of class " + obj.ClassName()
+	}
+	return fmt.Sprintf("%s %s", v.ExportType(), safeString(v))
+}
+
+//------------------------------------------------------------------------------
+
+func (v *vm) processEventBatch(ctx context.Context, events [][]byte) (BatchResult, error) {
+	var result BatchResult
+	done := make(chan error, 1)
+	if !v.loop.submit(func() { v.runProcessEventBatch(events, &result, done) }) {
+		return result, errVMGone
+	}
+	select {
+	case err := <-done:
+		return result, err
+	case <-ctx.Done():
+		return BatchResult{}, ctx.Err()
+	}
+}
+
+func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<- error) {
+	if v.dead {
+		done <- errVMGone
+		return
+	}
+	fn, ok := v.function("processEventBatch")
+	if !ok {
+		for i, e := range events {
+			out.Events = append(out.Events, BatchEvent{Event: e, From: i})
+		}
+		done <- nil
+		return
+	}
+	// Inputs that are not JSON objects pass through with an error and are not
+	// given to the plugin.
+	var objs []*goja.Object
+	var objIndex []int
+	var teamIDs []goja.Value
+	for i, raw := range events {
+		val, err := decodeJSON(v.rt, raw)
+		obj, isObj := val.(*goja.Object)
+		if err != nil || !isObj || obj.ClassName() != "Object" {
+			out.Events = append(out.Events, BatchEvent{Event: raw, From: i, Err: ErrNotJSONObject})
+			continue
+		}
+		objs = append(objs, obj)
+		objIndex = append(objIndex, i)
+		teamIDs = append(teamIDs, obj.Get("team_id"))
+	}
+	if len(objs) == 0 {
+		done <- nil
+		return
+	}
+	args := make([]any, len(objs))
+	for i, o := range objs {
+		args[i] = o
+	}
+	c := v.newCall("processEventBatch", v.plugin.opts.Timeout, nil)
+	if len(teamIDs) > 0 {
+		c.teamID = teamIDs[0]
+	}
+	c.captures = func(e []byte) { out.Captured = append(out.Captured, e) }
+	c.finish = func(result goja.Value, callErr error) {
+		defer func() { done <- nil }()
+		passThrough := func(err error) {
+			for i, obj := range objs {
+				v.recordRun(obj, false)
+				encoded, encErr := encodeJSON(v.rt, nil, obj)
+				if encErr != nil {
+					encoded = events[objIndex[i]]
+				}
+				out.Events = append(out.Events, BatchEvent{Event: encoded, From: objIndex[i], Err: err})
+			}
+		}
+		if callErr != nil {
+			passThrough(callErr)
+			return
+		}
+		list, ok := result.(*goja.Object)
+		if !ok || list.ClassName() != "Array" {
+			passThrough(&PluginError{Plugin: v.plugin.manifest.Name, Function: "processEventBatch",
+				Message: fmt.Sprintf("returned %s instead of an array of events", describeValue(result))})
+			return
+		}
+		n := int(list.Get("length").ToInteger())
+		for i := 0; i < n; i++ {
+			item := list.Get(fmt.Sprint(i))
+			obj, isObj := item.(*goja.Object)
+			if !isObj || obj.ClassName() != "Object" {
+				continue // null entries (and other non-events) are skipped
+			}
+			from, itemErr := -1, error(nil)
+			for j, in := range objs {
+				if in == obj {
+					from = objIndex[j]
+					itemErr = v.restoreTeamID(obj, teamIDs[j])
+					break
+				}
+			}
+			if from < 0 {
+				from = v.deriveFrom(obj, objs, objIndex)
+			}
+			v.recordRun(obj, itemErr == nil)
+			encoded, err := encodeJSON(v.rt, nil, obj)
+			if err != nil {
+				itemErr = fmt.Errorf("plugin %q: serialize event %d: %w", v.plugin.manifest.Name, i, err)
+				encoded = events[from]
+			}
+			out.Events = append(out.Events, BatchEvent{Event: encoded, From: from, Err: itemErr})
+		}
+	}
+	v.start(c, fn, v.rt.NewArray(args...), v.meta)
+}
+
+// deriveFrom picks the input a new event object belongs to: the one with the
+// same uuid, else the first.
+func (v *vm) deriveFrom(obj *goja.Object, inputs []*goja.Object, index []int) int {
+	if id := obj.Get("uuid"); id != nil && !goja.IsUndefined(id) && !goja.IsNull(id) {
+		for j, in := range inputs {
+			if sameValue(in.Get("uuid"), id) {
+				return index[j]
+			}
+		}
+	}
+	return index[0]
+}

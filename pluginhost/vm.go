@@ -1,0 +1,401 @@
+package pluginhost
+
+import (
+	"context"
+	"fmt"
+	"reflect"
+	"runtime/debug"
+	"sync/atomic"
+	"time"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
+)
+
+// vm is one goja runtime running one instance of the plugin's code, with its
+// own meta.global. It is driven only through its event loop.
+type vm struct {
+	plugin *Plugin
+	loop   *eventLoop
+	rt     *goja.Runtime
+
+	// ctx bounds the Go side of async host calls made by this VM; it ends
+	// when the VM is discarded or closed.
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	exports        map[string]goja.Value
+	meta           *goja.Object
+	isRetryErrorFn goja.Callable
+
+	// current is the call whose JavaScript is running, tracked across awaits
+	// by goja's async context tracker; host functions attribute their work
+	// (captures, log lines, deadlines) to it.
+	current  *call
+	inflight map[*call]struct{}
+	dead     bool
+
+	unhandled map[*goja.Promise]goja.Value
+	onDiscard func(*vm)
+}
+
+// call is one invocation of a plugin function, from its start to the moment
+// it returns or its promise settles.
+type call struct {
+	function string
+	ctx      context.Context
+	cancel   context.CancelFunc
+	timer    *time.Timer
+	over     atomic.Bool // set once settled; read by the timer goroutine
+	settled  bool
+	finish   func(result goja.Value, err error)
+
+	// captures receives the events posthog.capture emits during the call;
+	// nil where captures have nowhere to go.
+	captures func(event []byte)
+	// teamID is the team of the event being processed, for posthog.capture.
+	teamID goja.Value
+}
+
+// newVM creates a runtime, runs the bundle and setupPlugin. It returns once
+// setupPlugin has settled.
+func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
+	v := &vm{
+		plugin:    p,
+		loop:      newEventLoop(),
+		inflight:  make(map[*call]struct{}),
+		unhandled: make(map[*goja.Promise]goja.Value),
+		onDiscard: onDiscard,
+	}
+	v.ctx, v.cancel = context.WithCancel(context.Background())
+
+	initErr := make(chan error, 1)
+	if !v.loop.submit(func() { initErr <- v.init() }) {
+		return nil, errVMGone
+	}
+	if err := <-initErr; err != nil {
+		v.shutdown()
+		return nil, err
+	}
+	if fn, ok := v.function("setupPlugin"); ok {
+		if err := v.invoke(ctx, "setupPlugin", p.opts.Timeout, fn, nil, v.meta); err != nil {
+			v.shutdown()
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+func (v *vm) init() (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plugin %q: start VM: %v\n%s", v.plugin.manifest.Name, r, debug.Stack())
+		}
+	}()
+	v.rt = goja.New()
+	v.rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
+	v.rt.SetAsyncContextTracker(v)
+	v.rt.SetPromiseRejectionTracker(v.trackRejection)
+
+	registry := require.NewRegistry()
+	for name, module := range v.plugin.modules {
+		if module.loader != nil {
+			registry.RegisterNativeModule(name, module.loader(v))
+		}
+	}
+	registry.Enable(v.rt)
+	if err := v.installGlobals(); err != nil {
+		return fmt.Errorf("plugin %q: install globals: %w", v.plugin.manifest.Name, err)
+	}
+
+	module := v.rt.NewObject()
+	exports := v.rt.NewObject()
+	_ = module.Set("exports", exports)
+	_ = v.rt.Set("module", module)
+	_ = v.rt.Set("exports", exports)
+	if _, err := v.rt.RunProgram(v.plugin.program); err != nil {
+		return fmt.Errorf("plugin %q: run %s: %w", v.plugin.manifest.Name, v.plugin.entryName, v.pluginError("load", err))
+	}
+	v.exports = v.findExports(exports, module)
+	meta, err := v.buildMeta()
+	if err != nil {
+		return fmt.Errorf("plugin %q: build meta: %w", v.plugin.manifest.Name, err)
+	}
+	v.meta = meta
+	return nil
+}
+
+// exportNames are the names a plugin may export.
+var exportNames = []string{
+	"setupPlugin", "teardownPlugin", "processEvent", "processEventBatch", "onEvent",
+	"exportEvents", "runEveryMinute", "runEveryHour", "runEveryDay", "jobs", "metrics",
+	"getSettings", "composeWebhook",
+}
+
+// findExports looks each name up as the original did: in exports,
+// exports.default, module.exports (and its default), the first that has it;
+// and when nothing at all is exported, in the script's global scope.
+func (v *vm) findExports(exports, module *goja.Object) map[string]goja.Value {
+	var sources []*goja.Object
+	addSource := func(val goja.Value) {
+		if obj, ok := val.(*goja.Object); ok {
+			sources = append(sources, obj)
+			if def, ok := obj.Get("default").(*goja.Object); ok {
+				sources = append(sources, def)
+			}
+		}
+	}
+	addSource(v.rt.Get("exports"))
+	addSource(exports)
+	addSource(module.Get("exports"))
+
+	exported := false
+	for _, src := range sources {
+		if len(src.Keys()) > 0 {
+			exported = true
+			break
+		}
+	}
+	if !exported {
+		sources = []*goja.Object{v.rt.GlobalObject()}
+	}
+	found := make(map[string]goja.Value)
+	for _, name := range exportNames {
+		for _, src := range sources {
+			if val := src.Get(name); val != nil && !goja.IsUndefined(val) && !goja.IsNull(val) {
+				found[name] = val
+				break
+			}
+		}
+	}
+	return found
+}
+
+func (v *vm) function(name string) (goja.Callable, bool) {
+	val, ok := v.exports[name]
+	if !ok {
+		return nil, false
+	}
+	return goja.AssertFunction(val)
+}
+
+//------------------------------------------------------------------------------
+
+// invoke runs fn on the loop and waits for it to settle. It is for calls
+// whose result is not needed (setupPlugin, teardownPlugin, tasks).
+func (v *vm) invoke(ctx context.Context, name string, timeout time.Duration, fn goja.Callable, captures func([]byte), args ...goja.Value) error {
+	done := make(chan error, 1)
+	ok := v.loop.submit(func() {
+		if v.dead {
+			done <- errVMGone
+			return
+		}
+		c := v.newCall(name, timeout, func(_ goja.Value, err error) { done <- err })
+		c.captures = captures
+		v.start(c, fn, args...)
+	})
+	if !ok {
+		return errVMGone
+	}
+	select {
+	case err := <-done:
+		if err != nil {
+			return err
+		}
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Value, error)) *call {
+	c := &call{function: function, finish: finish}
+	c.ctx, c.cancel = context.WithTimeout(v.ctx, timeout)
+	c.timer = time.AfterFunc(timeout, func() { v.expire(c, timeout) })
+	return c
+}
+
+// start calls fn with args on the loop; c.finish runs (on the loop) when the
+// result is known: at once for a plain value, when settled for a promise.
+func (v *vm) start(c *call, fn goja.Callable, args ...goja.Value) {
+	v.inflight[c] = struct{}{}
+	prev := v.current
+	v.current = c
+	res, err := fn(goja.Undefined(), args...)
+	v.current = prev
+	if err != nil {
+		v.fail(c, err)
+		return
+	}
+	v.await(c, res)
+}
+
+var promiseType = reflect.TypeOf((*goja.Promise)(nil))
+
+func (v *vm) await(c *call, res goja.Value) {
+	obj, ok := res.(*goja.Object)
+	if !ok || obj.ExportType() != promiseType {
+		v.settle(c, res, nil)
+		return
+	}
+	promise, ok := obj.Export().(*goja.Promise)
+	if !ok {
+		v.settle(c, res, nil)
+		return
+	}
+	switch promise.State() {
+	case goja.PromiseStateFulfilled:
+		v.settle(c, promise.Result(), nil)
+	case goja.PromiseStateRejected:
+		delete(v.unhandled, promise)
+		v.settle(c, nil, v.rejectionError(c.function, promise.Result()))
+	default:
+		then, _ := goja.AssertFunction(obj.Get("then"))
+		onFulfilled := v.rt.ToValue(func(fc goja.FunctionCall) goja.Value {
+			v.settle(c, fc.Argument(0), nil)
+			return goja.Undefined()
+		})
+		onRejected := v.rt.ToValue(func(fc goja.FunctionCall) goja.Value {
+			v.settle(c, nil, v.rejectionError(c.function, fc.Argument(0)))
+			return goja.Undefined()
+		})
+		if _, err := then(obj, onFulfilled, onRejected); err != nil {
+			v.fail(c, err)
+		}
+	}
+	v.reportUnhandled()
+}
+
+// fail settles c with an error from calling into JS. An interrupt means the
+// runtime was stopped mid-flight: the VM is discarded.
+func (v *vm) fail(c *call, err error) {
+	pe := v.pluginError(c.function, err)
+	if pe.Timeout {
+		v.settle(c, nil, pe)
+		v.discard(pe)
+		return
+	}
+	v.settle(c, nil, pe)
+}
+
+func (v *vm) settle(c *call, result goja.Value, err error) {
+	if c.settled {
+		return
+	}
+	c.settled = true
+	c.over.Store(true)
+	c.timer.Stop()
+	c.cancel()
+	delete(v.inflight, c)
+	c.finish(result, err)
+}
+
+// expire runs on the timer's goroutine when c exceeds its time limit. The
+// interrupt stops JavaScript that never yields (while (true) {}); the VM
+// is then discarded, since its state can no longer be trusted.
+func (v *vm) expire(c *call, timeout time.Duration) {
+	if c.over.Load() {
+		return
+	}
+	reason := fmt.Sprintf("%s timed out after %s", c.function, timeout)
+	v.rt.Interrupt(reason)
+	v.loop.submit(func() {
+		if c.settled || v.dead {
+			v.rt.ClearInterrupt()
+			return
+		}
+		pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: c.function, Message: reason, Timeout: true}
+		v.settle(c, nil, pe)
+		v.discard(pe)
+	})
+}
+
+// discard fails every call still in flight with cause, stops the loop and
+// tells the owner, which builds a fresh VM.
+func (v *vm) discard(cause *PluginError) {
+	if v.dead {
+		return
+	}
+	v.dead = true
+	v.rt.ClearInterrupt()
+	for c := range v.inflight {
+		v.settle(c, nil, &PluginError{
+			Plugin: cause.Plugin, Function: c.function, Timeout: true,
+			Message: fmt.Sprintf("VM discarded: %s", cause.Message),
+		})
+	}
+	v.cancel()
+	v.loop.stopNoWait()
+	if v.onDiscard != nil {
+		go v.onDiscard(v)
+	}
+}
+
+// shutdown stops the VM without teardown (used when it never started).
+func (v *vm) shutdown() {
+	v.loop.submit(func() { v.dead = true })
+	v.cancel()
+	v.loop.stop()
+}
+
+// close runs teardownPlugin (bounded by timeout) and stops the loop.
+func (v *vm) close(ctx context.Context) error {
+	var err error
+	if fn, ok := v.function("teardownPlugin"); ok {
+		err = v.invoke(ctx, "teardownPlugin", v.plugin.opts.Timeout, fn, nil, v.meta)
+		if err == errVMGone {
+			err = nil
+		}
+	}
+	v.loop.submit(func() { v.dead = true })
+	v.cancel()
+	v.loop.stop()
+	return err
+}
+
+//------------------------------------------------------------------------------
+
+// Grab, Resumed and Exited implement goja.AsyncContextTracker: the call that
+// scheduled a promise reaction is current again when the reaction runs.
+func (v *vm) Grab() any { return v.current }
+
+func (v *vm) Resumed(obj any) {
+	c, _ := obj.(*call)
+	v.current = c
+}
+
+func (v *vm) Exited() { v.current = nil }
+
+func (v *vm) trackRejection(p *goja.Promise, op goja.PromiseRejectionOperation) {
+	switch op {
+	case goja.PromiseRejectionReject:
+		v.unhandled[p] = p.Result()
+	case goja.PromiseRejectionHandle:
+		delete(v.unhandled, p)
+	}
+}
+
+// reportUnhandled logs rejections nobody handled, as Node would warn.
+func (v *vm) reportUnhandled() {
+	for p, reason := range v.unhandled {
+		delete(v.unhandled, p)
+		pe := v.rejectionError("unhandled promise rejection", reason)
+		v.plugin.log.Errorf("%s", firstLine(pe.Error()))
+	}
+}
+
+// runOnLoop runs fn on the loop with the current call set to c, for
+// resolving promises of async host functions; it reports false when the VM
+// has gone.
+func (v *vm) runOnLoop(c *call, fn func()) bool {
+	return v.loop.submit(func() {
+		if v.dead {
+			return
+		}
+		prev := v.current
+		v.current = c
+		fn()
+		v.current = prev
+		v.reportUnhandled()
+	})
+}

@@ -1,6 +1,9 @@
 package pluginhost
 
-import "sync"
+import (
+	"runtime/debug"
+	"sync"
+)
 
 // eventLoop owns one goja runtime: every use of the runtime, and of any value
 // derived from it, happens in a function submitted here, on the loop's single
@@ -11,6 +14,10 @@ type eventLoop struct {
 	wake    chan struct{}
 	stopped bool
 	done    chan struct{}
+
+	// onPanic receives a Go panic raised by a submitted function (a host
+	// bug); the loop survives it, so no panic reaches Benthos.
+	onPanic func(recovered any, stack []byte)
 }
 
 func newEventLoop() *eventLoop {
@@ -45,7 +52,7 @@ func (l *eventLoop) run() {
 		stopped := l.stopped
 		l.mu.Unlock()
 		for i, fn := range batch {
-			fn()
+			l.runSafely(fn)
 			batch[i] = nil
 		}
 		if stopped && len(batch) == 0 {
@@ -55,6 +62,15 @@ func (l *eventLoop) run() {
 			<-l.wake
 		}
 	}
+}
+
+func (l *eventLoop) runSafely(fn func()) {
+	defer func() {
+		if r := recover(); r != nil && l.onPanic != nil {
+			l.onPanic(r, debug.Stack())
+		}
+	}()
+	fn()
 }
 
 // stop lets the functions already queued run, refuses new ones and waits for

@@ -326,6 +326,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 			return
 		}
 		n := int(list.Get("length").ToInteger())
+		recorded := make(map[*goja.Object]bool, n)
 		for i := 0; i < n; i++ {
 			item := list.Get(fmt.Sprint(i))
 			obj, isObj := item.(*goja.Object)
@@ -343,7 +344,10 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 			if from < 0 {
 				from = v.deriveFrom(obj, objs, objIndex)
 			}
-			v.recordRun(obj, itemErr == nil)
+			if !recorded[obj] {
+				recorded[obj] = true
+				v.recordRun(obj, itemErr == nil)
+			}
 			encoded, err := encodeJSON(v.rt, nil, obj)
 			if err != nil {
 				itemErr = fmt.Errorf("plugin %q: serialize event %d: %w", v.plugin.manifest.Name, i, err)

@@ -68,6 +68,7 @@ func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
 		onDiscard: onDiscard,
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
+	v.loop.onPanic = v.recoverPanic
 
 	initErr := make(chan error, 1)
 	if !v.loop.submit(func() { initErr <- v.init() }) {
@@ -90,6 +91,7 @@ func (v *vm) init() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			err = fmt.Errorf("plugin %q: start VM: %v\n%s", v.plugin.manifest.Name, r, debug.Stack())
+			v.rt = nil
 		}
 	}()
 	v.rt = goja.New()
@@ -219,6 +221,11 @@ func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Va
 // result is known: at once for a plain value, when settled for a promise.
 func (v *vm) start(c *call, fn goja.Callable, args ...goja.Value) {
 	v.inflight[c] = struct{}{}
+	if v.dead {
+		v.settle(c, nil, &PluginError{Plugin: v.plugin.manifest.Name, Function: c.function, Timeout: true,
+			Message: "VM discarded before the call started"})
+		return
+	}
 	prev := v.current
 	v.current = c
 	res, err := fn(goja.Undefined(), args...)
@@ -329,6 +336,16 @@ func (v *vm) discard(cause *PluginError) {
 	if v.onDiscard != nil {
 		go v.onDiscard(v)
 	}
+}
+
+// recoverPanic handles a Go panic on the loop: the VM's state is unknown, so
+// it is discarded like after a timeout.
+func (v *vm) recoverPanic(recovered any, stack []byte) {
+	v.plugin.log.Errorf("plugin %q: internal error (please report it): %v\n%s", v.plugin.manifest.Name, recovered, stack)
+	if v.rt == nil {
+		return
+	}
+	v.discard(&PluginError{Plugin: v.plugin.manifest.Name, Function: "host", Message: fmt.Sprintf("internal error: %v", recovered)})
 }
 
 // shutdown stops the VM without teardown (used when it never started).

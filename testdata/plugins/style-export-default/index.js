@@ -1,0 +1,6 @@
+export default {
+    processEvent(event) {
+        event.properties.style = 'export default'
+        return event
+    },
+}

@@ -1,0 +1,5 @@
+function processEvent(event) {
+    event.properties.style = 'module.exports'
+    return event
+}
+module.exports = { processEvent }

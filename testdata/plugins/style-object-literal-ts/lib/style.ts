@@ -1,0 +1,1 @@
+export const styleName = (): string => 'typescript object literal'

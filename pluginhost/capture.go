@@ -126,8 +126,14 @@ func (v *vm) captureTeam() string {
 	return ""
 }
 
+// resolvedUndefined is a promise already resolved to undefined, shared by
+// the host functions that return Promise<void> (one fewer promise per call;
+// awaiting a settled promise any number of times is safe).
 func (v *vm) resolvedUndefined() goja.Value {
-	p, resolve, _ := v.rt.NewPromise()
-	_ = resolve(goja.Undefined())
-	return v.rt.ToValue(p)
+	if v.settledVoid == nil {
+		p, resolve, _ := v.rt.NewPromise()
+		_ = resolve(goja.Undefined())
+		v.settledVoid = v.rt.ToValue(p)
+	}
+	return v.settledVoid
 }

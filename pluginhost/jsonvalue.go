@@ -338,6 +338,11 @@ func encodeJSON(rt *goja.Runtime, buf []byte, v goja.Value) ([]byte, error) {
 type jsonEncoder struct {
 	rt    *goja.Runtime
 	stack []*goja.Object
+
+	// runKey and runLabel, when set, append runLabel to the array at
+	// properties[runKey] of the top-level object (creating it when absent),
+	// as if the plugin host had pushed it before serializing.
+	runKey, runLabel string
 }
 
 // value appends v; ok is false when v has no JSON form (the caller omits it
@@ -446,7 +451,12 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 		buf = append(buf, ':')
 		var ok bool
 		var err error
-		buf, ok, err = e.value(buf, obj.Get(key), depth+1)
+		val := obj.Get(key)
+		if props, isObj := val.(*goja.Object); isObj && depth == 0 && key == "properties" && e.runKey != "" && props.ClassName() == "Object" {
+			buf, ok, err = e.propertiesWithRun(buf, props)
+		} else {
+			buf, ok, err = e.value(buf, val, depth+1)
+		}
 		if err != nil {
 			return nil, false, err
 		}
@@ -457,6 +467,25 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 		first = false
 	}
 	return append(buf, '}'), true, nil
+}
+
+// propertiesWithRun writes an event's properties followed by
+// "runKey":["runLabel"]; the caller has checked that runKey is absent.
+func (e *jsonEncoder) propertiesWithRun(buf []byte, props *goja.Object) ([]byte, bool, error) {
+	key, label := e.runKey, e.runLabel
+	e.runKey = "" // only the event's own properties
+	buf, ok, err := e.object(buf, props, 1)
+	if err != nil || !ok {
+		return buf, ok, err
+	}
+	buf = buf[:len(buf)-1] // the closing brace
+	if buf[len(buf)-1] != '{' {
+		buf = append(buf, ',')
+	}
+	buf = appendJSONString(buf, key)
+	buf = append(buf, ':', '[')
+	buf = appendJSONString(buf, label)
+	return append(buf, ']', '}'), true, nil
 }
 
 const jsonHex = "0123456789abcdef"

@@ -57,32 +57,43 @@ func (v *vm) buildMeta() (*goja.Object, error) {
 // result into a JS value on the loop. Backends that never block (the
 // in-process store) run inline, saving a goroutine and a loop hop per call.
 func asyncResult[T any](v *vm, inline bool, work func(ctx context.Context) (T, error), convert func(T) (goja.Value, error)) goja.Value {
-	promise, resolve, reject := v.rt.NewPromise()
 	owner := v.current
 	ctx := v.ctx
 	if owner != nil {
 		ctx = owner.ctx
 	}
-	settle := func(res T, err error) {
-		if err != nil {
-			_ = reject(v.rt.NewGoError(err))
-			return
-		}
-		val, err := convert(res)
-		if err != nil {
-			_ = reject(v.rt.NewGoError(err))
-			return
-		}
-		_ = resolve(val)
-	}
 	if inline {
 		res, err := work(ctx)
-		settle(res, err)
+		var val goja.Value
+		if err == nil {
+			val, err = convert(res)
+		}
+		if err == nil && goja.IsUndefined(val) {
+			return v.resolvedUndefined()
+		}
+		promise, resolve, reject := v.rt.NewPromise()
+		if err != nil {
+			_ = reject(v.rt.NewGoError(err))
+		} else {
+			_ = resolve(val)
+		}
 		return v.rt.ToValue(promise)
 	}
+	promise, resolve, reject := v.rt.NewPromise()
 	go func() {
 		res, err := work(ctx)
-		v.runOnLoop(owner, func() { settle(res, err) })
+		v.runOnLoop(owner, func() {
+			if err != nil {
+				_ = reject(v.rt.NewGoError(err))
+				return
+			}
+			val, err := convert(res)
+			if err != nil {
+				_ = reject(v.rt.NewGoError(err))
+				return
+			}
+			_ = resolve(val)
+		})
 	}()
 	return v.rt.ToValue(promise)
 }

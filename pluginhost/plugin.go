@@ -28,6 +28,10 @@ func init() {
 	regexp2.DefaultMatchTimeout = 2 * time.Second
 }
 
+// DefaultTimeout bounds each plugin call unless configured otherwise, as the
+// original server's task timeout did.
+const DefaultTimeout = 30 * time.Second
+
 // Logger is the part of Benthos' logger the host writes to.
 type Logger interface {
 	Debugf(format string, args ...any)
@@ -108,7 +112,7 @@ func Load(opts Options) (*Plugin, error) {
 		return nil, errors.New("pluginhost: a logger is required")
 	}
 	if opts.Timeout <= 0 {
-		opts.Timeout = 30 * time.Second
+		opts.Timeout = DefaultTimeout
 	}
 	if opts.VMs <= 0 {
 		opts.VMs = runtime.GOMAXPROCS(0)

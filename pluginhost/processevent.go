@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 
 	"github.com/dop251/goja"
 )
@@ -169,8 +170,7 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 			}
 		}
 		out.Err = callErr
-		v.recordRun(final, callErr == nil)
-		encoded, err := encodeJSON(v.rt, nil, final)
+		encoded, err := v.encodeEvent(final, callErr == nil)
 		if err != nil {
 			out.Err = errors.Join(callErr, fmt.Errorf("plugin %q: serialize event: %w", v.plugin.manifest.Name, err))
 			out.Event = raw
@@ -206,33 +206,38 @@ func sameValue(a, b goja.Value) bool {
 	return a.StrictEquals(b)
 }
 
-// recordRun appends the plugin's label to properties.$plugins_succeeded or
-// $plugins_failed. An event without a properties object gets none: no field
-// is invented.
-func (v *vm) recordRun(event *goja.Object, succeeded bool) {
-	if !v.plugin.opts.RecordPluginRuns {
-		return
-	}
-	props, ok := event.Get("properties").(*goja.Object)
-	if !ok || props.ClassName() != "Object" {
-		return
-	}
-	key := "$plugins_failed"
-	if succeeded {
-		key = "$plugins_succeeded"
-	}
-	label := v.plugin.RunLabel()
-	switch list := props.Get(key).(type) {
-	case *goja.Object:
-		if list.ClassName() == "Array" {
-			n := list.Get("length").ToInteger()
-			_ = list.Set(fmt.Sprint(n), label)
+// encodeEvent serializes an event after its processEvent call, appending
+// the plugin's label to properties.$plugins_succeeded or $plugins_failed
+// (created when missing). An event without a properties object gets none: no
+// field is invented.
+func (v *vm) encodeEvent(event *goja.Object, succeeded bool) ([]byte, error) {
+	e := jsonEncoder{rt: v.rt}
+	if v.plugin.opts.RecordPluginRuns {
+		key := "$plugins_failed"
+		if succeeded {
+			key = "$plugins_succeeded"
 		}
-	default:
-		if list == nil || goja.IsUndefined(list) || goja.IsNull(list) {
-			_ = props.Set(key, v.rt.NewArray(label))
+		if props, ok := event.Get("properties").(*goja.Object); ok && props.ClassName() == "Object" {
+			switch list := props.Get(key).(type) {
+			case nil:
+				// Absent: the encoder appends it, sparing a JS array per event.
+				e.runKey, e.runLabel = key, v.plugin.RunLabel()
+			case *goja.Object:
+				if list.ClassName() == "Array" {
+					_ = list.Set(strconv.FormatInt(list.Get("length").ToInteger(), 10), v.plugin.RunLabel())
+				}
+			default:
+				if goja.IsUndefined(list) || goja.IsNull(list) {
+					_ = props.Set(key, v.rt.NewArray(v.plugin.RunLabel()))
+				}
+			}
 		}
 	}
+	out, ok, err := e.value(nil, event, 0)
+	if err == nil && !ok {
+		err = errNotJSONable
+	}
+	return out, err
 }
 
 func describeValue(v goja.Value) string {
@@ -307,8 +312,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 		defer func() { done <- nil }()
 		passThrough := func(err error) {
 			for i, obj := range objs {
-				v.recordRun(obj, false)
-				encoded, encErr := encodeJSON(v.rt, nil, obj)
+				encoded, encErr := v.encodeEvent(obj, false)
 				if encErr != nil {
 					encoded = events[objIndex[i]]
 				}
@@ -326,7 +330,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 			return
 		}
 		n := int(list.Get("length").ToInteger())
-		recorded := make(map[*goja.Object]bool, n)
+		encodedOnce := make(map[*goja.Object][]byte, n)
 		for i := 0; i < n; i++ {
 			item := list.Get(fmt.Sprint(i))
 			obj, isObj := item.(*goja.Object)
@@ -344,11 +348,12 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 			if from < 0 {
 				from = v.deriveFrom(obj, objs, objIndex)
 			}
-			if !recorded[obj] {
-				recorded[obj] = true
-				v.recordRun(obj, itemErr == nil)
+			encoded, seen := encodedOnce[obj]
+			var err error
+			if !seen {
+				encoded, err = v.encodeEvent(obj, itemErr == nil)
+				encodedOnce[obj] = encoded
 			}
-			encoded, err := encodeJSON(v.rt, nil, obj)
 			if err != nil {
 				itemErr = fmt.Errorf("plugin %q: serialize event %d: %w", v.plugin.manifest.Name, i, err)
 				encoded = events[from]

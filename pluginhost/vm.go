@@ -35,8 +35,9 @@ type vm struct {
 	inflight map[*call]struct{}
 	dead     bool
 
-	unhandled map[*goja.Promise]goja.Value
-	onDiscard func(*vm)
+	unhandled   map[*goja.Promise]goja.Value
+	settledVoid goja.Value
+	onDiscard   func(*vm)
 }
 
 // call is one invocation of a plugin function, from its start to the moment

@@ -20,25 +20,25 @@ func pluginProcessorSpec() *service.ConfigSpec {
 		Categories("Mapping", "Integration").
 		Summary("Runs a PostHog plugin's `processEvent` (or `processEventBatch`) on each message.").
 		Description(`
-Each message must be a JSON object shaped like a PostHog event (` + "`event`, `distinct_id`, `properties`, `team_id`, …" + `). The plugin sees it with its keys in the order they arrived, and its result is written back in JavaScript's key order: this processor never re-encodes through Benthos' structured form. Note that Benthos processors that use structured messages (` + "`mapping`, `mutation`, `jq`" + `) re-encode JSON with sorted keys, which changes what a plugin hashing ` + "`JSON.stringify(properties)`" + ` sees; keep them after the plugins when the order matters.
+Each message must be a JSON object shaped like a PostHog event (`+"`event`, `distinct_id`, `properties`, `team_id`, …"+`). The plugin sees it with its keys in the order they arrived, and its result is written back in JavaScript's key order: this processor never re-encodes through Benthos' structured form. Note that Benthos processors that use structured messages (`+"`mapping`, `mutation`, `jq`"+`) re-encode JSON with sorted keys, which changes what a plugin hashing `+"`JSON.stringify(properties)`"+` sees; keep them after the plugins when the order matters.
 
 ### Results
 
-- A falsy return value (` + "`null`, `undefined`" + `) drops the message (it is acked, not an error).
+- A falsy return value (`+"`null`, `undefined`"+`) drops the message (it is acked, not an error).
 - A returned event (the same object or a new one) replaces the message; metadata is kept.
-- When the plugin throws (an Error or any other value), rejects or times out, the event continues in its last good state (mutations made before the failure stay) and the message is flagged as errored with the plugin's message, so ` + "`catch`, `try`, `switch` with `errored()`" + ` and dead-letter outputs work.
-- ` + "`team_id`" + ` cannot be changed by a plugin: the original value is restored and the message flagged.
-- ` + "`$snapshot`" + ` events pass untouched; a message that is not a JSON object passes unchanged with the error flag.
-- After its call each processor appends ` + "`\"<plugin name> (<plugin_config_id>)\"`" + ` to ` + "`properties.$plugins_succeeded` or `properties.$plugins_failed`" + ` (when the event has a properties object).
-- Events emitted with ` + "`posthog.capture`" + ` become new messages right after their source event (even when it is dropped), with the source's metadata.
+- When the plugin throws (an Error or any other value), rejects or times out, the event continues in its last good state (mutations made before the failure stay) and the message is flagged as errored with the plugin's message, so `+"`catch`, `try`, `switch` with `errored()`"+` and dead-letter outputs work.
+- `+"`team_id`"+` cannot be changed by a plugin: the original value is restored and the message flagged.
+- `+"`$snapshot`"+` events pass untouched; a message that is not a JSON object passes unchanged with the error flag.
+- After its call each processor appends `+"`\"<plugin name> (<plugin_config_id>)\"`"+` to `+"`properties.$plugins_succeeded` or `properties.$plugins_failed`"+` (when the event has a properties object).
+- Events emitted with `+"`posthog.capture`"+` become new messages right after their source event (even when it is dropped), with the source's metadata.
 
 ### Batches
 
-` + "`processEventBatch`" + ` receives the whole batch this processor is given; batching comes from the input side (` + "`generate.batch_size`, a `broker` with `batching`, …" + `). It may drop, reorder, duplicate or add events. A returned input object keeps its message; a new object derives from the input with the same ` + "`uuid`" + `, else the first. When a plugin exports both functions, ` + "`processEvent`" + ` is used. With ` + "`processEvent`" + `, the events of a batch run on one VM, up to ` + "`event_concurrency`" + ` at a time.
+`+"`processEventBatch`"+` receives the whole batch this processor is given; batching comes from the input side (`+"`generate.batch_size`, a `broker` with `batching`, …"+`). It may drop, reorder, duplicate or add events. A returned input object keeps its message; a new object derives from the input with the same `+"`uuid`"+`, else the first. When a plugin exports both functions, `+"`processEvent`"+` is used. With `+"`processEvent`"+`, the events of a batch run on one VM, up to `+"`event_concurrency`"+` at a time.
 
 ### Plugin instances
 
-A plugin instance is (plugin, ` + "`plugin_config_id`" + `). Two configurations of the same plugin in one deployment must set different ` + "`plugin_config_id`" + `s, or they share storage.`).
+A plugin instance is (plugin, `+"`plugin_config_id`"+`). Two configurations of the same plugin in one deployment must set different `+"`plugin_config_id`"+`s, or they share storage.`).
 		Fields(pluginconf.Fields()...).
 		Field(service.NewBoolField(ppFieldRecordRuns).
 			Description("Append this plugin's entry to `properties.$plugins_succeeded` / `$plugins_failed` after each call.").

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# Runs all of hogpipe's tests on a fresh machine: installs what they need when
+# it is missing (Debian's redis-server and chromium, the npm test clients),
+# then checks formatting and vet, runs the Go tests with the race detector and
+# each fuzz target briefly.
+#
+#   scripts/test.sh            # everything
+#   FUZZTIME=0 scripts/test.sh # skip the fuzzing step
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '==> %s\n' "$*"; }
+
+install_debian_packages() {
+  local missing=()
+  command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ ${#missing[@]} -eq 0 ] && return
+  log "installing ${missing[*]} (Debian packages)"
+  local sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# npm_ci installs the pinned test clients of every package-lock.json under
+# testdata/, skipping folders whose node_modules matches the lockfile.
+install_npm_clients() {
+  local lock dir
+  while IFS= read -r lock; do
+    dir=$(dirname "$lock")
+    if [ -f "$dir/node_modules/.package-lock.json" ] && [ "$dir/node_modules/.package-lock.json" -nt "$lock" ]; then
+      continue
+    fi
+    log "npm ci in $dir"
+    (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
+  done < <(find testdata -name package-lock.json -not -path '*/node_modules/*' | sort)
+}
+
+install_debian_packages
+install_npm_clients
+
+log "gofmt"
+unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))
+if [ -n "$unformatted" ]; then
+  echo "gofmt would change:"; echo "$unformatted"; exit 1
+fi
+
+log "go vet"
+go vet ./...
+
+log "go test -race"
+go test -race -shuffle=on -timeout 15m ./...
+
+fuzztime=${FUZZTIME:-5s}
+if [ "$fuzztime" != "0" ]; then
+  while IFS= read -r line; do
+    pkg=${line%%:*}; target=${line##*:}
+    log "fuzz $target in $pkg for $fuzztime"
+    go test -run '^$' -fuzz "^${target}\$" -fuzztime "$fuzztime" "$pkg"
+  done < <(grep -rEo --include='*_test.go' '^func (Fuzz[A-Za-z0-9_]+)' . | sed -E 's#^\./(.*)/[^/]+_test\.go:func (Fuzz[A-Za-z0-9_]+)#./\1:\2#' | sort -u)
+fi
+
+log "all tests passed"

@@ -7,6 +7,8 @@ import (
 	"testing"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
+
+	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
 // benchEvent is a typical ~250-byte event.
@@ -18,17 +20,30 @@ func BenchmarkHelloWorld(b *testing.B) {
 	for _, batchSize := range []int{1, 100} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("batch=%d/threads=%d", batchSize, threads), func(b *testing.B) {
-				benchProcessor(b, batchSize, threads)
+				benchProcessor(b, batchSize, threads, "")
 			})
 		}
 	}
 }
 
-func benchProcessor(b *testing.B, batchSize, threads int) {
+// BenchmarkHelloWorldRedis is BenchmarkHelloWorld with meta.cache in a real
+// redis-server on loopback.
+func BenchmarkHelloWorldRedis(b *testing.B) {
+	srv := redistest.Start(b)
+	for _, batchSize := range []int{1, 100} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("batch=%d/threads=%d", batchSize, threads), func(b *testing.B) {
+				benchProcessor(b, batchSize, threads, "redis_url: "+srv.URL())
+			})
+		}
+	}
+}
+
+func benchProcessor(b *testing.B, batchSize, threads int, extra string) {
 	conf, err := pluginProcessorSpec().ParseYAML(`
 path: ../testdata/plugins/hello-world
 config: {bar: baz}
-`, nil)
+`+extra, nil)
 	if err != nil {
 		b.Fatal(err)
 	}

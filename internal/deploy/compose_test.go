@@ -1,0 +1,49 @@
+// Package deploy checks the deployment files at the repository root. No
+// Docker engine runs where the tests run, so the compose file is validated
+// with the loader Docker Compose v2 itself uses, not run.
+package deploy
+
+import (
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/compose-spec/compose-go/v2/cli"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestComposeFileIsValid(t *testing.T) {
+	opts, err := cli.NewProjectOptions([]string{"../../docker-compose.yml"},
+		cli.WithWorkingDirectory("../.."), cli.WithName("hogpipe"))
+	require.NoError(t, err)
+	project, err := cli.ProjectFromOptions(t.Context(), opts)
+	require.NoError(t, err)
+
+	redis, err := project.GetService("redis")
+	require.NoError(t, err)
+	command := strings.Join(redis.Command, " ")
+	assert.Contains(t, command, "--appendonly yes", "durable storage needs append-only persistence")
+	assert.Contains(t, command, "--maxmemory-policy noeviction", "storage must never be evicted")
+
+	hogpipe, err := project.GetService("hogpipe")
+	require.NoError(t, err)
+	require.NotNil(t, hogpipe.Build)
+	assert.FileExists(t, "../../"+hogpipe.Build.Dockerfile)
+	require.NotNil(t, hogpipe.Deploy)
+	require.NotNil(t, hogpipe.Deploy.Replicas)
+	assert.Equal(t, 2, *hogpipe.Deploy.Replicas)
+	assert.Equal(t, "redis://redis:6379/0", *hogpipe.Environment["REDIS_URL"])
+	assert.Contains(t, hogpipe.DependsOn, "redis")
+
+	// The config the replicas run exists and is one of the linted examples.
+	config := hogpipe.Command[len(hogpipe.Command)-1]
+	assert.FileExists(t, "../../"+strings.TrimPrefix(config, "/app/"))
+}
+
+func TestDockerfileBuildsTheBinary(t *testing.T) {
+	data, err := os.ReadFile("../../Dockerfile")
+	require.NoError(t, err)
+	assert.Contains(t, string(data), "go build")
+	assert.Contains(t, string(data), "./cmd/hogpipe")
+}

@@ -7,5 +7,7 @@ import (
 	_ "github.com/redpanda-data/benthos/v4/public/components/io"
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
 
+	_ "github.com/hogpipe/hogpipe/inputs"
+	_ "github.com/hogpipe/hogpipe/outputs"
 	_ "github.com/hogpipe/hogpipe/processors"
 )

@@ -74,5 +74,8 @@ func (v *vm) installGlobals() error {
 		return fmt.Errorf("prelude: isRetryError missing")
 	}
 	v.isRetryErrorFn = isRetry
-	return nil
+	if err := v.installExtraGlobals(); err != nil {
+		return err
+	}
+	return v.installAsyncGlobals()
 }

@@ -16,8 +16,15 @@ type hostModule struct {
 var hostModules = map[string]hostModule{
 	"@posthog/plugin-scaffold": {loader: scaffoldModule},
 	"buffer":                   {},
-	"url":                      {},
-	"util":                     {},
+	"node-fetch":               {loader: fetchModule},
+	"url":                      {loader: urlModule},
+	"util":                     {loader: utilModule},
+	"crypto":                   {loader: cryptoModule},
+	"zlib":                     {loader: zlibModule},
+	"stream":                   {loader: streamModule},
+	"events":                   {loader: eventsModule},
+	"querystring":              {loader: querystringModule},
+	"@posthog/plugin-contrib":  {loader: contribModule},
 }
 
 // scaffoldModule serves @posthog/plugin-scaffold: its types vanish at build

@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"hash/fnv"
-	"path/filepath"
 	"runtime"
 	"strconv"
 	"sync"
@@ -67,6 +66,15 @@ type Options struct {
 	Attachments   map[string]string // config key → file path
 	GeoIPDatabase string            // optional MaxMind .mmdb
 
+	// FetchAllow limits fetch to these hosts ("api.example.com",
+	// "*.example.com", optionally with ":port"); empty allows every host.
+	FetchAllow []string
+	// FetchDenyPrivate refuses fetches to loopback, private, link-local,
+	// CGNAT, unique-local, multicast and unspecified addresses.
+	FetchDenyPrivate bool
+	// PostHogAPI is the default target of posthog.api.
+	PostHogAPI PostHogAPI
+
 	Timeout          time.Duration // bound of each call; default 30s
 	VMs              int           // default GOMAXPROCS
 	EventConcurrency int           // events of one batch in flight per VM; default 10
@@ -103,6 +111,8 @@ type Plugin struct {
 
 	warnNoJobQueue sync.Once
 	warnCapture    sync.Once
+
+	fetch fetchShared // fetch's HTTP client, built on first use (fetch.go)
 }
 
 // Load reads, validates and compiles the plugin at opts.Path. Every problem
@@ -126,9 +136,9 @@ func Load(opts Options) (*Plugin, error) {
 	if opts.Cache == nil || opts.Storage == nil {
 		return nil, errors.New("pluginhost: cache and storage backends are required")
 	}
-	dir, err := filepath.Abs(opts.Path)
+	dir, err := ResolveSource(opts.Path) // a folder, an npm tarball or an archive URL
 	if err != nil {
-		return nil, fmt.Errorf("plugin path %q: %w", opts.Path, err)
+		return nil, err
 	}
 	manifest, err := LoadManifest(dir)
 	if err != nil {
@@ -137,6 +147,12 @@ func Load(opts Options) (*Plugin, error) {
 	config, err := manifest.ResolveConfig(opts.Config, opts.Attachments)
 	if err != nil {
 		return nil, err
+	}
+	// The host's own PostHog keys are secrets too: keep them out of logs.
+	for _, key := range []string{opts.PostHogAPI.ProjectAPIKey, opts.PostHogAPI.PersonalAPIKey} {
+		if key != "" {
+			config.Secrets = append(config.Secrets, key)
+		}
 	}
 	p := &Plugin{manifest: manifest, config: config, modules: hostModules, opts: opts}
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
@@ -194,6 +210,7 @@ func (p *Plugin) RunLabel() string {
 
 // Close releases what Load opened (the GeoIP database).
 func (p *Plugin) Close() error {
+	p.fetch.close()
 	if p.geoip != nil {
 		return p.geoip.Close()
 	}

@@ -28,10 +28,16 @@ type Pool struct {
 // Start creates the pool's VMs, running setupPlugin in each; the first error
 // stops them all.
 func (p *Plugin) Start(ctx context.Context) (*Pool, error) {
+	return p.StartWithRetry(ctx, SetupRetry{})
+}
+
+// StartWithRetry is Start, retrying each VM's setupPlugin while it throws a
+// RetryError, as retry says (see setup_retry.go).
+func (p *Plugin) StartWithRetry(ctx context.Context, retry SetupRetry) (*Pool, error) {
 	pool := &Pool{plugin: p, changed: make(chan struct{}), stop: make(chan struct{})}
 	pool.vms = make([]*vm, p.opts.VMs)
 	for i := range pool.vms {
-		v, err := newVM(ctx, p, pool.onDiscard)
+		v, err := newVMWithRetry(ctx, p, pool.onDiscard, retry)
 		if err != nil {
 			_ = pool.Close(context.Background())
 			return nil, err

@@ -45,11 +45,17 @@ type poolOpt func(*Options)
 // startPool loads a fixture plugin from testdata/plugins and starts it.
 func startPool(t *testing.T, fixture string, opts ...poolOpt) (*Pool, *recordingLogger) {
 	t.Helper()
+	return startPoolAt(t, "../testdata/plugins/"+fixture, opts...)
+}
+
+// startPoolAt loads the plugin in dir and starts it.
+func startPoolAt(t *testing.T, dir string, opts ...poolOpt) (*Pool, *recordingLogger) {
+	t.Helper()
 	mem := state.NewMemory()
 	t.Cleanup(func() { _ = mem.Close() })
 	log := &recordingLogger{t: t}
 	o := Options{
-		Path: "../testdata/plugins/" + fixture, Logger: log, VMs: 1,
+		Path: dir, Logger: log, VMs: 1,
 		Cache: mem.Cache(), Storage: mem.Storage(), RecordPluginRuns: true,
 		PluginConfigID: 7, Version: "test",
 	}

@@ -38,6 +38,10 @@ type vm struct {
 	unhandled   map[*goja.Promise]goja.Value
 	settledVoid goja.Value
 	onDiscard   func(*vm)
+
+	// timers are the pending setTimeout/setInterval/setImmediate callbacks
+	// (timers.go); used on the loop only, cancelled when the VM goes.
+	timers timerSet
 }
 
 // call is one invocation of a plugin function, from its start to the moment
@@ -325,6 +329,7 @@ func (v *vm) discard(cause *PluginError) {
 		return
 	}
 	v.dead = true
+	v.stopTimers()
 	v.rt.ClearInterrupt()
 	for c := range v.inflight {
 		v.settle(c, nil, &PluginError{
@@ -351,7 +356,7 @@ func (v *vm) recoverPanic(recovered any, stack []byte) {
 
 // shutdown stops the VM without teardown (used when it never started).
 func (v *vm) shutdown() {
-	v.loop.submit(func() { v.dead = true })
+	v.loop.submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
 	v.loop.stop()
 }
@@ -365,7 +370,7 @@ func (v *vm) close(ctx context.Context) error {
 			err = nil
 		}
 	}
-	v.loop.submit(func() { v.dead = true })
+	v.loop.submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
 	v.loop.stop()
 	return err

@@ -5,10 +5,10 @@ package docsgen
 import (
 	"bytes"
 	"fmt"
-	"text/template"
 	"path"
 	"sort"
 	"strings"
+	"text/template"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 )

@@ -12,6 +12,7 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/hogpipe/hogpipe/pluginhost"
+	"github.com/hogpipe/hogpipe/schedule"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -31,6 +32,15 @@ const (
 	FieldTeamID         = "team_id"
 	FieldRedisURL       = "redis_url"
 	FieldStateDir       = "state_dir"
+
+	FieldSetupRetryInterval = "setup_retry_initial_interval"
+	FieldSetupMaxRetries    = "setup_max_retries"
+
+	FieldFetchAllow       = "fetch_allow"
+	FieldFetchDenyPrivate = "fetch_deny_private"
+	FieldPostHogHost      = "posthog_host"
+	FieldProjectAPIKey    = "posthog_project_api_key"
+	FieldPersonalAPIKey   = "posthog_personal_api_key"
 )
 
 // Fields are the plugin fields, in documentation order.
@@ -51,10 +61,26 @@ func Fields() []*service.ConfigField {
 			Description("A MaxMind City database (`.mmdb`) that backs `meta.geoip.locate(ip)`. Without it `meta.geoip` is absent.").
 			Default("").
 			Example("./GeoLite2-City.mmdb"),
+		service.NewStringListField(FieldFetchAllow).
+			Description("Hosts the plugin's `fetch` may reach: exact names (`api.example.com`, an IP address) or `*.example.com` for any name under a domain (not the domain itself), each optionally with `:port`. Checked on every request, redirects included. Empty allows every host.").
+			Default([]any{}).
+			Example([]any{"api.hubapi.com", "*.example.com"}),
+		service.NewBoolField(FieldFetchDenyPrivate).
+			Description("Refuse `fetch` to loopback, private, link-local, CGNAT, unique-local, multicast and unspecified addresses. The check is on the address actually connected to, after DNS resolution, on every redirect hop, so names resolving to internal addresses and numeric forms such as `http://2130706433/` are refused too. Through an `HTTP_PROXY`/`HTTPS_PROXY` the proxy resolves names, so only literal addresses and `localhost` names are refused.").
+			Default(false),
 		service.NewDurationField(FieldTimeout).
 			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
 			Default("30s").
 			LintRule(`root = if this.parse_duration() <= 0 { ["timeout must be positive"] }`),
+		service.NewDurationField(FieldSetupRetryInterval).
+			Description("When `setupPlugin` throws a `RetryError`, it is run again after this long, then after twice as long each time (5 s, 10 s, 20 s, 40 s, 80 s by default, as the original server did). Any other error from `setupPlugin` is not retried. Outputs and inputs run `setupPlugin` when they connect, so the rest of the stream starts meanwhile; the processor runs it at start-up.").
+			Default("5s").
+			Advanced(),
+		service.NewIntField(FieldSetupMaxRetries).
+			Description("How many times a `setupPlugin` that throws `RetryError` is retried before the plugin fails to start. 0 disables retrying.").
+			Default(5).
+			Advanced().
+			LintRule(`root = if this < 0 { ["setup_max_retries must be 0 or more"] }`),
 		service.NewIntField(FieldVMs).
 			Description("Number of JavaScript VMs running the plugin; each has its own `meta.global` and runs `setupPlugin`. Batches from the pipeline's threads are spread over them. 0 means one per CPU (GOMAXPROCS).").
 			Default(0).
@@ -80,6 +106,21 @@ func Fields() []*service.ConfigField {
 			Optional().
 			Advanced().
 			Example(1),
+		service.NewStringField(FieldPostHogHost).
+			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`.").
+			Default("").
+			Advanced().
+			Example("https://us.posthog.com"),
+		service.NewStringField(FieldProjectAPIKey).
+			Description("Project API key `posthog.api` sends as `token`.").
+			Default("").
+			Secret().
+			Advanced(),
+		service.NewStringField(FieldPersonalAPIKey).
+			Description("Personal API key `posthog.api` sends as `Authorization: Bearer …`.").
+			Default("").
+			Secret().
+			Advanced(),
 		service.NewStringField(FieldRedisURL).
 			Description("A `redis://` or `rediss://` URL (with auth and DB number) for `meta.cache`, `meta.storage` and cursors, shared by every hogpipe process using it. Empty means in-process state, shared by the components of this process only.").
 			Default("").
@@ -94,9 +135,10 @@ func Fields() []*service.ConfigField {
 
 // Instance is a loaded plugin with the state it holds; Close releases both.
 type Instance struct {
-	Plugin  *pluginhost.Plugin
-	backend *state.Backend
-	metrics *pluginMetrics
+	Plugin     *pluginhost.Plugin
+	backend    *state.Backend
+	metrics    *pluginMetrics
+	setupRetry pluginhost.SetupRetry
 }
 
 // Load reads the plugin fields and loads the plugin (validating its config
@@ -108,6 +150,10 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 	}
 	redisURL, _ := conf.FieldString(FieldRedisURL)
 	stateDir, _ := conf.FieldString(FieldStateDir)
+	setupRetry, err := SetupRetryFromParsed(conf)
+	if err != nil {
+		return nil, err
+	}
 
 	manifest, err := pluginhost.LoadManifest(opts.Path)
 	if err != nil {
@@ -121,6 +167,7 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 	opts.Logger = log
 	opts.Cache = backend.Cache()
 	opts.Storage = backend.Storage()
+	opts.Jobs = schedule.NewQueue(backend.Jobs(), backend.Cache(), log)
 	opts.RecordPluginRuns = recordRuns
 	opts.Version = Version
 	metrics := newPluginMetrics(mgr.Metrics(), manifest.Name)
@@ -131,7 +178,7 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 		_ = backend.Release()
 		return nil, err
 	}
-	return &Instance{Plugin: plugin, backend: backend, metrics: metrics}, nil
+	return &Instance{Plugin: plugin, backend: backend, metrics: metrics, setupRetry: setupRetry}, nil
 }
 
 // Close releases the plugin and its state backend.
@@ -141,6 +188,26 @@ func (in *Instance) Close() error {
 		err = relErr
 	}
 	return err
+}
+
+// Backend is the instance's state (the schedule input's locks, last runs
+// and job queue live there too).
+func (in *Instance) Backend() *state.Backend { return in.backend }
+
+// SetupRetry is the back-off of setupPlugin's RetryErrors for this instance.
+func (in *Instance) SetupRetry() pluginhost.SetupRetry { return in.setupRetry }
+
+// SetupRetryFromParsed reads the setupPlugin retry fields.
+func SetupRetryFromParsed(conf *service.ParsedConfig) (pluginhost.SetupRetry, error) {
+	var retry pluginhost.SetupRetry
+	var err error
+	if retry.Initial, err = conf.FieldDuration(FieldSetupRetryInterval); err != nil {
+		return retry, err
+	}
+	if retry.MaxRetries, err = conf.FieldInt(FieldSetupMaxRetries); err != nil {
+		return retry, err
+	}
+	return retry, nil
 }
 
 func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
@@ -164,6 +231,24 @@ func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
 		return opts, err
 	}
 	if opts.GeoIPDatabase, err = conf.FieldString(FieldGeoIPDatabase); err != nil {
+		return opts, err
+	}
+	if opts.PostHogAPI.Host, err = conf.FieldString(FieldPostHogHost); err != nil {
+		return opts, err
+	}
+	if opts.PostHogAPI.ProjectAPIKey, err = conf.FieldString(FieldProjectAPIKey); err != nil {
+		return opts, err
+	}
+	if opts.PostHogAPI.PersonalAPIKey, err = conf.FieldString(FieldPersonalAPIKey); err != nil {
+		return opts, err
+	}
+	if opts.FetchAllow, err = conf.FieldStringList(FieldFetchAllow); err != nil {
+		return opts, err
+	}
+	if err := pluginhost.ValidateFetchAllow(opts.FetchAllow); err != nil {
+		return opts, err
+	}
+	if opts.FetchDenyPrivate, err = conf.FieldBool(FieldFetchDenyPrivate); err != nil {
 		return opts, err
 	}
 	if opts.Timeout, err = conf.FieldDuration(FieldTimeout); err != nil {
@@ -242,7 +327,8 @@ func (m *pluginMetrics) PluginMetric(name, kind string, value float64) {
 	m.mu.Unlock()
 }
 
-// StartPool starts the plugin's VMs (running setupPlugin in each).
+// StartPool starts the plugin's VMs (running setupPlugin in each, retrying
+// its RetryErrors with the instance's back-off until ctx ends).
 func (in *Instance) StartPool(ctx context.Context) (*pluginhost.Pool, error) {
-	return in.Plugin.Start(ctx)
+	return in.Plugin.StartWithRetry(ctx, in.setupRetry)
 }

@@ -1,0 +1,280 @@
+package pluginhost
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"net/netip"
+	"net/url"
+	"strings"
+	"testing"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+func TestGuardNumericIPv4(t *testing.T) {
+	cases := map[string]string{
+		"127.0.0.1":        "127.0.0.1",
+		"2130706433":       "127.0.0.1",
+		"0x7f000001":       "127.0.0.1",
+		"0X7F000001":       "127.0.0.1",
+		"017700000001":     "127.0.0.1",
+		"0177.0.0.1":       "127.0.0.1",
+		"0x7f.0.0.1":       "127.0.0.1",
+		"127.1":            "127.0.0.1",
+		"127.0.1":          "127.0.0.1",
+		"10.1":             "10.0.0.1",
+		"0":                "0.0.0.0",
+		"169.254.169.254.": "169.254.169.254",
+		"4294967295":       "255.255.255.255",
+	}
+	for host, want := range cases {
+		ip, ok := parseNumericIPv4(host)
+		if assert.Truef(t, ok, "%s", host) {
+			assert.Equal(t, want, ip.String(), host)
+		}
+	}
+	for _, host := range []string{"", "example.com", "4294967296", "256.0.0.1", "1.2.3.256", "1.2.3.4.5", "08", "0x", "1..2", "127.0.0.1x", "::1", "a.1"} {
+		if host == "0x" {
+			continue // inet_aton reads a bare 0x as 0; not worth a special case either way
+		}
+		_, ok := parseNumericIPv4(host)
+		assert.Falsef(t, ok, "%q is not a numeric IPv4 host", host)
+	}
+}
+
+func TestGuardClassifyAddr(t *testing.T) {
+	cases := map[string]string{
+		"127.0.0.1":              "loopback",
+		"127.255.0.9":            "loopback",
+		"::1":                    "loopback",
+		"10.0.0.1":               "private",
+		"172.16.5.4":             "private",
+		"172.31.255.255":         "private",
+		"192.168.1.1":            "private",
+		"100.64.0.1":             "shared (CGNAT)",
+		"100.127.255.254":        "shared (CGNAT)",
+		"169.254.169.254":        "link-local",
+		"fe80::1":                "link-local",
+		"fe80::1%eth0":           "link-local",
+		"fc00::1":                "unique-local",
+		"fd12:3456::1":           "unique-local",
+		"224.0.0.1":              "multicast",
+		"ff02::1":                "multicast",
+		"0.0.0.0":                "unspecified",
+		"0.1.2.3":                "unspecified",
+		"::":                     "unspecified",
+		"255.255.255.255":        "reserved",
+		"::ffff:127.0.0.1":       "loopback",
+		"::ffff:10.1.2.3":        "private",
+		"::ffff:169.254.169.254": "link-local",
+		"64:ff9b::7f00:1":        "loopback",
+		"fec0::1":                "site-local",
+		"8.8.8.8":                "",
+		"1.1.1.1":                "",
+		"100.128.0.1":            "",
+		"172.32.0.1":             "",
+		"2606:4700:4700::1111":   "",
+		"::ffff:8.8.8.8":         "",
+	}
+	for addr, want := range cases {
+		assert.Equal(t, want, classifyAddr(netip.MustParseAddr(addr)), addr)
+	}
+}
+
+func TestGuardControl(t *testing.T) {
+	g := &fetchGuard{denyPrivate: true}
+	err := g.control("tcp4", "127.0.0.1:8080", nil)
+	require.Error(t, err)
+	assert.Equal(t, "fetch to 127.0.0.1:8080 refused: 127.0.0.1 is a loopback address (fetch_deny_private)", err.Error())
+	err = g.control("tcp6", "[::ffff:10.0.0.1]:443", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "10.0.0.1 is a private address")
+	assert.NoError(t, g.control("tcp4", "93.184.216.34:443", nil))
+}
+
+func TestGuardAllowPatterns(t *testing.T) {
+	g, err := newFetchGuard([]string{"api.example.com", "*.hubapi.com", "Internal.Example.ORG.", "10.0.0.5:8443", "[::1]"}, false)
+	require.NoError(t, err)
+	cases := map[string]bool{
+		"https://api.example.com/x":          true,
+		"https://API.EXAMPLE.COM./x":         true,
+		"http://api.example.com:9999/":       true,
+		"https://example.com/":               false,
+		"https://evil-api.example.com/":      false,
+		"https://api.example.com.evil.io/":   false,
+		"https://eu.hubapi.com/":             true,
+		"https://a.b.hubapi.com/":            true,
+		"https://hubapi.com/":                false,
+		"https://xhubapi.com/":               false,
+		"https://internal.example.org/":      true,
+		"https://10.0.0.5:8443/":             true,
+		"https://10.0.0.5/":                  false,
+		"http://167772165:8443/":             true, // 10.0.0.5 written as a number
+		"http://[::1]:3000/":                 true,
+		"http://user@api.example.com/":       true,
+		"http://api.example.com@evil.io/":    false,
+		"http://evil.io#@api.example.com/":   false,
+		"http://evil.io\\@api.example.com/x": false,
+	}
+	for raw, want := range cases {
+		u, err := url.Parse(raw)
+		if err != nil {
+			assert.False(t, want, raw)
+			continue
+		}
+		err = g.checkAllowed(u)
+		if want {
+			assert.NoError(t, err, raw)
+		} else if assert.Error(t, err, raw) {
+			assert.Contains(t, err.Error(), "refused: host not in the allow-list (fetch_allow)", raw)
+		}
+	}
+
+	for _, bad := range []string{"", " ", "https://api.example.com", "api.example.com/path", "a.*.com", "*", "*.", "foo*.com", "api.example.com:0", "api.example.com:http"} {
+		assert.Errorf(t, ValidateFetchAllow([]string{bad}), "%q", bad)
+	}
+	assert.NoError(t, ValidateFetchAllow(nil))
+}
+
+//------------------------------------------------------------------------------
+
+func denyPrivate(o *Options) { o.FetchDenyPrivate = true }
+
+func TestGuardDenyPrivateLoopback(t *testing.T) {
+	srv := ftNewServer(t)
+	fp := ftStart(t, "esm", denyPrivate, nil)
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	cases := map[string]string{
+		srv.URL:                                "127.0.0.1:" + port,
+		"http://localhost:" + port:             "localhost:" + port,
+		"http://2130706433:" + port:            "2130706433:" + port,
+		"http://0x7f000001:" + port:            "0x7f000001:" + port,
+		"http://0177.0.0.1:" + port:            "0177.0.0.1:" + port,
+		"http://127.1:" + port:                 "127.1:" + port,
+		"http://[::ffff:127.0.0.1]:" + port:    "[::ffff:7f00:1]:" + port,
+		"http://[::1]:" + port:                 "[::1]:" + port,
+		"http://0.0.0.0:" + port:               "0.0.0.0:" + port,
+		"http://169.254.169.254:" + port:       "169.254.169.254:" + port,
+		"http://127.0.0.1.nip.io.localhost:80": "",
+	}
+	for target, dialled := range cases {
+		res := fp.mustRun(t, "guarded", map[string]any{"url": target})
+		assert.Equal(t, "FetchError", res["name"], target)
+		assert.Equal(t, "system", res["type"], target)
+		msg, _ := res["message"].(string)
+		if dialled == "" {
+			// A name that resolves nowhere: refused or not found, never sent.
+			assert.Contains(t, msg, "request to ", target)
+			continue
+		}
+		assert.Equal(t, "ERR_FETCH_REFUSED", res["code"], target)
+		assert.Contains(t, msg, "fetch to ", target)
+		assert.Contains(t, msg, "(fetch_deny_private)", target)
+	}
+	assert.Zero(t, srv.hits.Load(), "no refused request reached the server")
+
+	res := fp.mustRun(t, "guarded", map[string]any{"url": srv.URL})
+	assert.Equal(t, "request to "+srv.URL+"/echo failed, reason: fetch to 127.0.0.1:"+port+" refused: 127.0.0.1 is a loopback address (fetch_deny_private)", res["message"])
+	res = fp.mustRun(t, "guarded", map[string]any{"url": "http://localhost:" + port})
+	assert.Equal(t, "request to http://localhost:"+port+"/echo failed, reason: fetch to localhost:"+port+" refused: 127.0.0.1 is a loopback address (fetch_deny_private)", res["message"])
+}
+
+// Numeric host forms are read as Node reads them: with the guard off they
+// reach the loopback server.
+func TestGuardNumericHostsReachServerWhenAllowed(t *testing.T) {
+	srv := ftNewServer(t)
+	fp := ftStart(t, "esm", nil, nil)
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+	for _, host := range []string{"2130706433", "0x7f000001", "0177.0.0.1", "127.1"} {
+		res := fp.mustRun(t, "guarded", map[string]any{"url": "http://" + host + ":" + port})
+		assert.Equal(t, true, res["resolved"], host)
+		assert.Equal(t, 200.0, res["status"], host)
+	}
+}
+
+// A redirect from an allowed host to a private address is refused when the
+// private address is dialled. The first hop goes through a proxy (the only
+// way to reach a "public" host in a loopback-only test); the proxy itself is
+// trusted.
+func TestGuardRedirectToPrivate(t *testing.T) {
+	secret := ftNewServer(t)
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Host != "public.test" {
+			http.Error(w, "unexpected proxy request "+r.URL.String(), http.StatusBadGateway)
+			return
+		}
+		http.Redirect(w, r, secret.URL+"/echo", http.StatusFound)
+	}))
+	t.Cleanup(proxy.Close)
+	proxyURL, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	viaProxy := func(p *Plugin) {
+		p.fetch.proxy = func(req *http.Request) (*url.URL, error) {
+			if req.URL.Hostname() == "public.test" {
+				return proxyURL, nil
+			}
+			return nil, nil
+		}
+	}
+
+	fp := ftStart(t, "esm", denyPrivate, viaProxy)
+	res := fp.mustRun(t, "guarded", map[string]any{"url": "http://public.test", "path": "/start"})
+	port := secret.URL[strings.LastIndex(secret.URL, ":")+1:]
+	assert.Equal(t, "ERR_FETCH_REFUSED", res["code"])
+	assert.Equal(t, "request to "+secret.URL+"/echo failed, reason: fetch to 127.0.0.1:"+port+" refused: 127.0.0.1 is a loopback address (fetch_deny_private)", res["message"])
+	assert.Zero(t, secret.hits.Load())
+
+	// Without the guard the same redirect is followed.
+	open := ftStart(t, "esm", nil, viaProxy)
+	res = open.mustRun(t, "guarded", map[string]any{"url": "http://public.test", "path": "/start"})
+	assert.Equal(t, true, res["resolved"])
+	assert.EqualValues(t, 1, secret.hits.Load())
+}
+
+// Through a proxy, literal private addresses are still refused.
+func TestGuardProxiedLiteral(t *testing.T) {
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte("proxied"))
+	}))
+	t.Cleanup(proxy.Close)
+	proxyURL, err := url.Parse(proxy.URL)
+	require.NoError(t, err)
+	fp := ftStart(t, "esm", denyPrivate, func(p *Plugin) {
+		p.fetch.proxy = func(*http.Request) (*url.URL, error) { return proxyURL, nil }
+	})
+	for _, target := range []string{"http://10.0.0.1", "http://2130706433", "http://localhost:8080", "http://[fd00::1]"} {
+		res := fp.mustRun(t, "guarded", map[string]any{"url": target})
+		assert.Equal(t, "ERR_FETCH_REFUSED", res["code"], target)
+		assert.Contains(t, res["message"], "(fetch_deny_private)", target)
+	}
+	res := fp.mustRun(t, "guarded", map[string]any{"url": "http://public.test"})
+	assert.Equal(t, true, res["resolved"], "a public name goes through the (trusted, loopback) proxy")
+}
+
+func TestGuardAllowList(t *testing.T) {
+	srv := ftNewServer(t)
+	port := srv.URL[strings.LastIndex(srv.URL, ":")+1:]
+
+	miss := ftStart(t, "esm", func(o *Options) { o.FetchAllow = []string{"api.example.com", "*.example.com"} }, nil)
+	res := miss.mustRun(t, "guarded", map[string]any{"url": srv.URL})
+	assert.Equal(t, "ERR_FETCH_REFUSED", res["code"])
+	assert.Equal(t, "request to "+srv.URL+"/echo failed, reason: fetch to 127.0.0.1:"+port+" refused: host not in the allow-list (fetch_allow)", res["message"])
+	assert.Zero(t, srv.hits.Load())
+
+	hit := ftStart(t, "esm", func(o *Options) { o.FetchAllow = []string{"127.0.0.1"} }, nil)
+	res = hit.mustRun(t, "guarded", map[string]any{"url": srv.URL})
+	assert.Equal(t, true, res["resolved"])
+
+	// Each redirect hop is checked: 127.0.0.1 is allowed, localhost is not.
+	target := url.QueryEscape("http://localhost:" + port + "/echo")
+	res = hit.mustRun(t, "guarded", map[string]any{"url": srv.URL, "path": "/redirect-to?url=" + target})
+	assert.Equal(t, "ERR_FETCH_REFUSED", res["code"])
+	assert.Equal(t, "request to http://localhost:"+port+"/echo failed, reason: fetch to localhost:"+port+" refused: host not in the allow-list (fetch_allow)", res["message"])
+}
+
+func TestGuardInvalidAllowListFailsFetch(t *testing.T) {
+	fp := ftStart(t, "esm", func(o *Options) { o.FetchAllow = []string{"https://api.example.com"} }, nil)
+	res := fp.mustRun(t, "guarded", map[string]any{"url": "http://public.test"})
+	assert.Contains(t, res["message"], "fetch_allow")
+}

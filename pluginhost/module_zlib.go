@@ -1,0 +1,308 @@
+package pluginhost
+
+import (
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/andybalholm/brotli"
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/buffer"
+	nodeerrors "github.com/dop251/goja_nodejs/errors"
+	"github.com/dop251/goja_nodejs/require"
+)
+
+// zlibOp is one whole-buffer compression or decompression.
+type zlibOp func(in []byte, level int) ([]byte, error)
+
+// zlibOps are the functions zlib exports, each as name, nameSync and the
+// callback form.
+var zlibOps = map[string]zlibOp{
+	"gzip":             zlibGzip,
+	"gunzip":           zlibGunzip,
+	"deflate":          zlibDeflate,
+	"inflate":          zlibInflate,
+	"deflateRaw":       zlibDeflateRaw,
+	"inflateRaw":       zlibInflateRaw,
+	"unzip":            zlibUnzip,
+	"brotliCompress":   zlibBrotliCompress,
+	"brotliDecompress": zlibBrotliDecompress,
+}
+
+// zlibConstants is the part of zlib.constants plugins use.
+var zlibConstants = map[string]int{
+	"Z_NO_FLUSH": 0, "Z_PARTIAL_FLUSH": 1, "Z_SYNC_FLUSH": 2, "Z_FULL_FLUSH": 3, "Z_FINISH": 4, "Z_BLOCK": 5,
+	"Z_OK": 0, "Z_STREAM_END": 1, "Z_NEED_DICT": 2, "Z_ERRNO": -1, "Z_STREAM_ERROR": -2, "Z_DATA_ERROR": -3,
+	"Z_MEM_ERROR": -4, "Z_BUF_ERROR": -5, "Z_VERSION_ERROR": -6,
+	"Z_NO_COMPRESSION": 0, "Z_BEST_SPEED": 1, "Z_BEST_COMPRESSION": 9, "Z_DEFAULT_COMPRESSION": -1,
+	"Z_FILTERED": 1, "Z_HUFFMAN_ONLY": 2, "Z_RLE": 3, "Z_FIXED": 4, "Z_DEFAULT_STRATEGY": 0,
+	"ZLIB_VERNUM": 4865, "DEFLATE": 1, "INFLATE": 2, "GZIP": 3, "GUNZIP": 4, "DEFLATERAW": 5, "INFLATERAW": 6,
+	"UNZIP": 7, "BROTLI_DECODE": 8, "BROTLI_ENCODE": 9,
+	"Z_MIN_WINDOWBITS": 8, "Z_MAX_WINDOWBITS": 15, "Z_DEFAULT_WINDOWBITS": 15, "Z_MIN_CHUNK": 64,
+	"Z_DEFAULT_CHUNK": 16384, "Z_MIN_MEMLEVEL": 1, "Z_MAX_MEMLEVEL": 9, "Z_DEFAULT_MEMLEVEL": 8,
+	"Z_MIN_LEVEL": -1, "Z_MAX_LEVEL": 9, "Z_DEFAULT_LEVEL": -1,
+	"BROTLI_OPERATION_PROCESS": 0, "BROTLI_OPERATION_FLUSH": 1, "BROTLI_OPERATION_FINISH": 2,
+	"BROTLI_OPERATION_EMIT_METADATA": 3, "BROTLI_PARAM_MODE": 0, "BROTLI_MODE_GENERIC": 0,
+	"BROTLI_MODE_TEXT": 1, "BROTLI_MODE_FONT": 2, "BROTLI_DEFAULT_MODE": 0, "BROTLI_PARAM_QUALITY": 1,
+	"BROTLI_MIN_QUALITY": 0, "BROTLI_MAX_QUALITY": 11, "BROTLI_DEFAULT_QUALITY": 11, "BROTLI_PARAM_LGWIN": 2,
+	"BROTLI_MIN_WINDOW_BITS": 10, "BROTLI_MAX_WINDOW_BITS": 24, "BROTLI_DEFAULT_WINDOW": 22,
+	"BROTLI_PARAM_SIZE_HINT": 5,
+}
+
+const zlibBrotliParamQuality = "1"
+
+// zlibModule serves Node's zlib: gzip, deflate (zlib and raw), brotli and
+// unzip, in the Sync, callback and (through util.promisify) promise forms,
+// plus createGzip()-style streams that compress when they end.
+func zlibModule(v *vm) require.ModuleLoader {
+	return func(rt *goja.Runtime, module *goja.Object) {
+		exports := module.Get("exports").(*goja.Object)
+		constants := rt.NewObject()
+		for name, value := range zlibConstants {
+			_ = constants.Set(name, value)
+			_ = exports.Set(name, value)
+		}
+		_ = exports.Set("constants", constants)
+		for name, op := range zlibOps {
+			brotliOp := name == "brotliCompress" || name == "brotliDecompress"
+			_ = exports.Set(name+"Sync", func(call goja.FunctionCall) goja.Value {
+				in := zlibInput(rt, call.Argument(0))
+				out, err := op(in, zlibLevel(call.Argument(1), brotliOp))
+				if err != nil {
+					panic(zlibError(rt, err))
+				}
+				return buffer.WrapBytes(rt, out)
+			})
+			_ = exports.Set(name, func(call goja.FunctionCall) goja.Value {
+				optsArg, cbArg := call.Argument(1), call.Argument(2)
+				if _, ok := goja.AssertFunction(optsArg); ok {
+					optsArg, cbArg = goja.Undefined(), optsArg
+				}
+				cb, ok := goja.AssertFunction(cbArg)
+				if !ok {
+					panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
+						`The "callback" argument must be of type function.`+bufferReceived(cbArg)))
+				}
+				in := append([]byte(nil), zlibInput(rt, call.Argument(0))...)
+				level := zlibLevel(optsArg, brotliOp)
+				owner := v.current
+				// The work runs off the loop; the callback runs on it later,
+				// as Node's does.
+				go func() {
+					out, err := op(in, level)
+					v.runOnLoop(owner, func() {
+						var cbErr error
+						if err != nil {
+							_, cbErr = cb(goja.Undefined(), zlibError(rt, err))
+						} else {
+							_, cbErr = cb(goja.Undefined(), goja.Null(), buffer.WrapBytes(rt, out))
+						}
+						if cbErr != nil {
+							v.plugin.log.Errorf("plugin %q: zlib.%s callback: %v", v.plugin.manifest.Name, name, cbErr)
+						}
+					})
+				}()
+				return goja.Undefined()
+			})
+		}
+		v.zlibStreams(rt, exports)
+	}
+}
+
+// zlibStreamsSource builds createGzip() and friends on the stream module's
+// Transform: input is collected and processed as a whole when it ends.
+const zlibStreamsSource = `(function (exports, stream) {
+  "use strict";
+  const make = (name) => (options) => {
+    const chunks = [];
+    return new stream.Transform({
+      transform(chunk, encoding, callback) { chunks.push(Buffer.from(chunk, encoding)); callback(); },
+      flush(callback) {
+        let out;
+        try { out = exports[name + "Sync"](Buffer.concat(chunks), options); } catch (e) { callback(e); return; }
+        callback(null, out);
+      },
+    });
+  };
+  const names = { Gzip: "gzip", Gunzip: "gunzip", Deflate: "deflate", Inflate: "inflate", DeflateRaw: "deflateRaw",
+    InflateRaw: "inflateRaw", Unzip: "unzip", BrotliCompress: "brotliCompress", BrotliDecompress: "brotliDecompress" };
+  for (const [cls, fn] of Object.entries(names)) {
+    exports["create" + cls] = make(fn);
+  }
+})`
+
+var zlibStreamsProgram = goja.MustCompile("hogpipe:zlib", zlibStreamsSource, true)
+
+func (v *vm) zlibStreams(rt *goja.Runtime, exports *goja.Object) {
+	fnVal, err := rt.RunProgram(zlibStreamsProgram)
+	if err != nil {
+		panic(err)
+	}
+	fn, _ := goja.AssertFunction(fnVal)
+	streamMod := require.Require(rt, "stream")
+	if _, err := fn(goja.Undefined(), exports, streamMod); err != nil {
+		panic(err)
+	}
+}
+
+func zlibInput(rt *goja.Runtime, arg goja.Value) []byte {
+	if s, ok := arg.Export().(string); ok {
+		return []byte(s)
+	}
+	if b, ok := bufferView(rt, arg); ok {
+		return b
+	}
+	panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
+		`The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`+bufferReceived(arg)))
+}
+
+// zlibLevel reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY].
+func zlibLevel(opts goja.Value, brotliOp bool) int {
+	obj, ok := opts.(*goja.Object)
+	if brotliOp {
+		if ok {
+			if params, ok := obj.Get("params").(*goja.Object); ok {
+				if q := params.Get(zlibBrotliParamQuality); q != nil && !goja.IsUndefined(q) {
+					return int(q.ToInteger())
+				}
+			}
+		}
+		return 11
+	}
+	if ok {
+		if l := obj.Get("level"); l != nil && !goja.IsUndefined(l) {
+			return int(l.ToInteger())
+		}
+	}
+	return flate.DefaultCompression
+}
+
+//------------------------------------------------------------------------------
+
+func zlibGzip(in []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := gzip.NewWriterLevel(&buf, level)
+	if err != nil {
+		return nil, err
+	}
+	w.OS = 3 // Unix, as Node writes it
+	if _, err := w.Write(in); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func zlibGunzip(in []byte, _ int) ([]byte, error) {
+	if len(in) >= 2 && (in[0] != 0x1f || in[1] != 0x8b) {
+		return nil, gzip.ErrHeader
+	}
+	r, err := gzip.NewReader(bytes.NewReader(in))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+func zlibDeflate(in []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := zlib.NewWriterLevel(&buf, level)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(in); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func zlibInflate(in []byte, _ int) ([]byte, error) {
+	if len(in) >= 2 && (in[0]&0x0f != 8 || (uint(in[0])<<8|uint(in[1]))%31 != 0) {
+		return nil, zlib.ErrHeader
+	}
+	r, err := zlib.NewReader(bytes.NewReader(in))
+	if err != nil {
+		return nil, err
+	}
+	return io.ReadAll(r)
+}
+
+func zlibDeflateRaw(in []byte, level int) ([]byte, error) {
+	var buf bytes.Buffer
+	w, err := flate.NewWriter(&buf, level)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := w.Write(in); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func zlibInflateRaw(in []byte, _ int) ([]byte, error) {
+	return io.ReadAll(flate.NewReader(bytes.NewReader(in)))
+}
+
+func zlibUnzip(in []byte, level int) ([]byte, error) {
+	if len(in) >= 2 && in[0] == 0x1f && in[1] == 0x8b {
+		return zlibGunzip(in, level)
+	}
+	return zlibInflate(in, level)
+}
+
+func zlibBrotliCompress(in []byte, quality int) ([]byte, error) {
+	var buf bytes.Buffer
+	w := brotli.NewWriterLevel(&buf, quality)
+	if _, err := w.Write(in); err != nil {
+		return nil, err
+	}
+	if err := w.Close(); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// zlibBrotliFailed marks a brotli decoding failure.
+var zlibBrotliFailed = errors.New("Decompression failed")
+
+func zlibBrotliDecompress(in []byte, _ int) ([]byte, error) {
+	out, err := io.ReadAll(brotli.NewReader(bytes.NewReader(in)))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", zlibBrotliFailed, err)
+	}
+	return out, nil
+}
+
+// zlibError turns a Go decompression error into the Error Node's zlib
+// throws, with its code and errno.
+func zlibError(rt *goja.Runtime, err error) *goja.Object {
+	msg, code, errno := err.Error(), "Z_DATA_ERROR", -3
+	var corrupt flate.CorruptInputError
+	switch {
+	case errors.Is(err, gzip.ErrHeader), errors.Is(err, zlib.ErrHeader):
+		msg = "incorrect header check"
+	case errors.Is(err, gzip.ErrChecksum), errors.Is(err, zlib.ErrChecksum):
+		msg = "incorrect data check"
+	case errors.Is(err, io.ErrUnexpectedEOF), errors.Is(err, io.EOF):
+		msg, code, errno = "unexpected end of file", "Z_BUF_ERROR", -5
+	case errors.As(err, &corrupt):
+		msg = "invalid block type"
+	case errors.Is(err, zlibBrotliFailed):
+		msg, code, errno = "Decompression failed", "ERR_BROTLI_DECOMPRESSION_FAILED", -15
+	}
+	obj := nodeerrors.NewError(rt, nil, code, "%s", msg)
+	_ = obj.Set("errno", errno)
+	return obj
+}

@@ -1,0 +1,154 @@
+package pluginhost
+
+import (
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"go.uber.org/goleak"
+)
+
+func TestTimerOrder(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	res, err := fp.run(t, "order", nil)
+	require.NoError(t, err)
+	assert.Equal(t, []any{
+		"sync", "microtask", "immediate",
+		"timeout 0 a", "microtask of a", "timeout 0 b",
+		"timeout 10", "timeout 30",
+	}, res)
+}
+
+func TestTimerArgs(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	res := fp.mustRun(t, "args", nil)
+	assert.Equal(t, []any{"x", 2.0}, res["fromTimeout"])
+	assert.Equal(t, "y", res["fromImmediate"])
+}
+
+func TestTimerIntervalAndClear(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	res, err := fp.run(t, "interval", nil)
+	require.NoError(t, err)
+	assert.Equal(t, 3.0, res, "cleared after the third tick")
+}
+
+func TestTimerHandles(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	res := fp.mustRun(t, "handles", nil)
+	assert.Equal(t, "object", res["type"])
+	assert.Equal(t, true, res["numeric"])
+	assert.Equal(t, true, res["chain"])
+	assert.Equal(t, []any{true, false}, res["hasRef"])
+	assert.Equal(t, true, res["immediateRef"])
+	assert.Equal(t, []any{"kept", "refreshed"}, res["fired"])
+	assert.Equal(t, []any{"kept"}, res["beforeRefresh"], "refresh restarts the delay")
+}
+
+func TestTimerBadCallback(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	res := fp.mustRun(t, "badCallback", nil)
+	assert.Equal(t, "TypeError", res["name"])
+	assert.Equal(t, "ERR_INVALID_ARG_TYPE", res["code"])
+	assert.Equal(t, `The "callback" argument must be of type function. Received type string ('code string')`, res["message"])
+}
+
+// A callback's error is logged as a plugin error; the VM keeps serving.
+func TestTimerErrorsLogged(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	_, err := fp.run(t, "throwLater", nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return fp.log.count(`plugin "timers": setTimeout callback: Error: boom from a timer`) == 1 &&
+			fp.log.count(`plugin "timers": setTimeout callback: Error: async boom`) == 1
+	}, 5*time.Second, 10*time.Millisecond, "%v", fp.log.all())
+	res, err := fp.run(t, "ping", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "pong", res)
+	assert.Zero(t, fp.log.count("VM discarded"))
+}
+
+// A callback that never returns is interrupted after the plugin timeout and
+// the VM is discarded and rebuilt, as for any call.
+func TestTimerInfiniteLoopInterrupted(t *testing.T) {
+	fp := ftStart(t, "timers", func(o *Options) { o.Timeout = 300 * time.Millisecond }, nil)
+	_, err := fp.run(t, "spinLater", nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return fp.log.count("setTimeout callback timed out after 300ms") > 0 &&
+			fp.log.count("VM discarded and being rebuilt") > 0
+	}, 5*time.Second, 10*time.Millisecond, "%v", fp.log.all())
+	res, err := fp.run(t, "ping", nil)
+	require.NoError(t, err)
+	assert.Equal(t, "pong", res)
+}
+
+// A pending timer does not hold the VM: other events are served at once.
+func TestTimerPendingDoesNotBlock(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	start := time.Now()
+	for range 5 {
+		res, err := fp.run(t, "longTimer", nil)
+		require.NoError(t, err)
+		assert.Equal(t, "scheduled", res)
+	}
+	assert.Less(t, time.Since(start), 5*time.Second)
+	assert.Zero(t, fp.log.count("long timer fired"))
+}
+
+// posthog.capture in a timer callback has no stream to join: it warns.
+func TestTimerCapture(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	_, err := fp.run(t, "captureLater", nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool {
+		return fp.log.count("posthog.capture in setTimeout callback has no stream to join") == 1
+	}, 5*time.Second, 10*time.Millisecond, "%v", fp.log.all())
+}
+
+// Closing the pool cancels every timer (setupPlugin's interval, the long
+// timers) and leaves no goroutine or timer behind.
+func TestTimerTeardownCancels(t *testing.T) {
+	ignore := goleak.IgnoreCurrent()
+	fp := ftStart(t, "timers", nil, nil)
+	require.Eventually(t, func() bool { return fp.log.count("tick") >= 3 }, 5*time.Second, 5*time.Millisecond)
+	for range 3 {
+		_, err := fp.run(t, "longTimer", nil)
+		require.NoError(t, err)
+	}
+	fp.close()
+	ticks := fp.log.count("tick")
+	time.Sleep(50 * time.Millisecond)
+	assert.Equal(t, ticks, fp.log.count("tick"), "no tick after close")
+	goleak.VerifyNone(t, ignore)
+}
+
+// Discarding a VM cancels its timers too.
+func TestTimerDiscardCancels(t *testing.T) {
+	fp := ftStart(t, "timers", func(o *Options) { o.Timeout = 300 * time.Millisecond }, nil)
+	require.Eventually(t, func() bool { return fp.log.count("tick") >= 1 }, 5*time.Second, 5*time.Millisecond)
+
+	fp.pool.mu.Lock()
+	old := fp.pool.vms[0]
+	fp.pool.mu.Unlock()
+	done := make(chan int, 1)
+	old.loop.submit(func() {
+		old.discard(&PluginError{Plugin: "timers", Function: "test", Message: "discarded by the test"})
+		done <- len(old.timers.pending)
+	})
+	select {
+	case n := <-done:
+		assert.Zero(t, n, "no pending timer left on the discarded VM")
+	case <-time.After(5 * time.Second):
+		t.Fatal("discard did not run")
+	}
+	// The rebuilt VM runs setupPlugin again and ticks on.
+	require.Eventually(t, func() bool {
+		fp.pool.mu.Lock()
+		defer fp.pool.mu.Unlock()
+		return fp.pool.vms[0] != nil && fp.pool.vms[0] != old
+	}, 10*time.Second, 10*time.Millisecond)
+	before := fp.log.count("tick")
+	require.Eventually(t, func() bool { return fp.log.count("tick") > before }, 5*time.Second, 5*time.Millisecond)
+}

@@ -1,0 +1,5 @@
+export const getSettings = () => ({ handlesLargeBatches: true })
+
+export async function exportEvents(events, { cache }) {
+    await cache.lpush('batches', JSON.stringify(events))
+}

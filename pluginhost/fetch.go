@@ -616,7 +616,7 @@ func (v *vm) fetchSend(call goja.FunctionCall) goja.Value {
 	owner := v.current
 	parent := v.ctx
 	if owner != nil {
-		parent = owner.ctx
+		parent = owner.context(v)
 		spec.caller = owner.function
 	}
 	promise, resolve, reject := v.rt.NewPromise()

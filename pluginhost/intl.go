@@ -3,8 +3,6 @@ package pluginhost
 import (
 	"fmt"
 	"math"
-	"os"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"sync"
@@ -129,24 +127,10 @@ var intlZoneAliases = map[string]string{
 // intlZones caches loaded locations (immutable, safe to share).
 var intlZones sync.Map // canonical name → *time.Location
 
-// intlDefaultZone is the zone used when no timeZone is given: the process'
-// local zone, named from TZ or /etc/localtime, else UTC.
-var intlDefaultZone = sync.OnceValues(func() (string, *time.Location) {
-	name := strings.TrimPrefix(os.Getenv("TZ"), ":")
-	if name == "" {
-		if target, err := filepath.EvalSymlinks("/etc/localtime"); err == nil {
-			if i := strings.Index(target, "zoneinfo/"); i >= 0 {
-				name = target[i+len("zoneinfo/"):]
-			}
-		}
-	}
-	if name != "" {
-		if canonical, loc, ok := intlLoadZone(name); ok {
-			return canonical, loc
-		}
-	}
-	return "UTC", time.UTC
-})
+// intlDefaultZone is the zone used when no timeZone is given: UTC, whatever
+// the host's zone, as JavaScript's local time is in hogpipe (the original
+// plugin servers ran in UTC).
+func intlDefaultZone() (string, *time.Location) { return "UTC", time.UTC }
 
 // intlLoadZone resolves an IANA name (any case) to ICU's canonical name
 // and its location.

@@ -60,7 +60,7 @@ func asyncResult[T any](v *vm, inline bool, work func(ctx context.Context) (T, e
 	owner := v.current
 	ctx := v.ctx
 	if owner != nil {
-		ctx = owner.ctx
+		ctx = owner.context(v)
 	}
 	if inline {
 		res, err := work(ctx)

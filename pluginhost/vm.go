@@ -39,6 +39,8 @@ type vm struct {
 	settledVoid goja.Value
 	onDiscard   func(*vm)
 
+	watchdog jsWatchdog
+
 	// timers are the pending setTimeout/setInterval/setImmediate callbacks
 	// (timers.go); used on the loop only, cancelled when the VM goes.
 	timers timerSet
@@ -48,9 +50,11 @@ type vm struct {
 // it returns or its promise settles.
 type call struct {
 	function string
-	ctx      context.Context
+	timeout  time.Duration
+	deadline time.Time
+	ctx      context.Context // made on first use: most calls never need one
 	cancel   context.CancelFunc
-	timer    *time.Timer
+	timer    *time.Timer // armed only while the call awaits a promise
 	over     atomic.Bool // set once settled; read by the timer goroutine
 	settled  bool
 	finish   func(result goja.Value, err error)
@@ -74,6 +78,7 @@ func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.loop.onPanic = v.recoverPanic
+	go v.watch(watchdogPeriod(p.opts.Timeout))
 
 	initErr := make(chan error, 1)
 	if !v.loop.submit(func() { initErr <- v.init() }) {
@@ -120,7 +125,10 @@ func (v *vm) init() (err error) {
 	_ = module.Set("exports", exports)
 	_ = v.rt.Set("module", module)
 	_ = v.rt.Set("exports", exports)
-	if _, err := v.rt.RunProgram(v.plugin.program); err != nil {
+	v.watchdog.enter(time.Now().Add(v.plugin.opts.Timeout), v.plugin.opts.Timeout)
+	_, err = v.rt.RunProgram(v.plugin.program)
+	v.watchdog.restore(0, 0)
+	if err != nil {
 		return fmt.Errorf("plugin %q: run %s: %w", v.plugin.manifest.Name, v.plugin.entryName, v.pluginError("load", err))
 	}
 	v.exports = v.findExports(exports, module)
@@ -216,10 +224,19 @@ func (v *vm) invoke(ctx context.Context, name string, timeout time.Duration, fn 
 }
 
 func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Value, error)) *call {
-	c := &call{function: function, finish: finish}
-	c.ctx, c.cancel = context.WithTimeout(v.ctx, timeout)
-	c.timer = time.AfterFunc(timeout, func() { v.expire(c, timeout) })
-	return c
+	return &call{function: function, timeout: timeout, deadline: time.Now().Add(timeout), finish: finish}
+}
+
+// context bounds the Go side of async work started by the call (I/O, state
+// backends): it ends at the call's deadline or when the call settles.
+func (c *call) context(v *vm) context.Context {
+	if c.ctx == nil {
+		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline)
+		if c.settled {
+			c.cancel()
+		}
+	}
+	return c.ctx
 }
 
 // start calls fn with args on the loop; c.finish runs (on the loop) when the
@@ -233,7 +250,9 @@ func (v *vm) start(c *call, fn goja.Callable, args ...goja.Value) {
 	}
 	prev := v.current
 	v.current = c
+	prevDeadline, prevTimeout := v.watchdog.enter(c.deadline, c.timeout)
 	res, err := fn(goja.Undefined(), args...)
+	v.watchdog.restore(prevDeadline, prevTimeout)
 	v.current = prev
 	if err != nil {
 		v.fail(c, err)
@@ -262,6 +281,9 @@ func (v *vm) await(c *call, res goja.Value) {
 		delete(v.unhandled, promise)
 		v.settle(c, nil, v.rejectionError(c.function, promise.Result()))
 	default:
+		// Pending: nothing runs while it waits, so a timer (not the
+		// watchdog, which watches running JavaScript) enforces the deadline.
+		c.timer = time.AfterFunc(time.Until(c.deadline), func() { v.expire(c, c.timeout) })
 		then, _ := goja.AssertFunction(obj.Get("then"))
 		onFulfilled := v.rt.ToValue(func(fc goja.FunctionCall) goja.Value {
 			v.settle(c, fc.Argument(0), nil)
@@ -283,6 +305,7 @@ func (v *vm) await(c *call, res goja.Value) {
 func (v *vm) fail(c *call, err error) {
 	pe := v.pluginError(c.function, err)
 	if pe.Timeout {
+		pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
 		v.settle(c, nil, pe)
 		v.discard(pe)
 		return
@@ -296,8 +319,12 @@ func (v *vm) settle(c *call, result goja.Value, err error) {
 	}
 	c.settled = true
 	c.over.Store(true)
-	c.timer.Stop()
-	c.cancel()
+	if c.timer != nil {
+		c.timer.Stop()
+	}
+	if c.cancel != nil {
+		c.cancel()
+	}
 	delete(v.inflight, c)
 	c.finish(result, err)
 }
@@ -417,7 +444,13 @@ func (v *vm) runOnLoop(c *call, fn func()) bool {
 		}
 		prev := v.current
 		v.current = c
+		deadline, timeout := time.Now().Add(v.plugin.opts.Timeout), v.plugin.opts.Timeout
+		if c != nil {
+			deadline, timeout = c.deadline, c.timeout
+		}
+		prevDeadline, prevTimeout := v.watchdog.enter(deadline, timeout)
 		fn()
+		v.watchdog.restore(prevDeadline, prevTimeout)
 		v.current = prev
 		v.reportUnhandled()
 	})

@@ -3,6 +3,7 @@ package processors
 import (
 	"context"
 	"fmt"
+	"runtime/debug"
 	"sync"
 	"testing"
 
@@ -40,6 +41,9 @@ func BenchmarkHelloWorldRedis(b *testing.B) {
 }
 
 func benchProcessor(b *testing.B, batchSize, threads int, extra string) {
+	// The hogpipe binary runs with GOGC=400 unless told otherwise (see
+	// cmd/hogpipe/main.go); measure what it does.
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	conf, err := pluginProcessorSpec().ParseYAML(`
 path: ../testdata/plugins/hello-world
 config: {bar: baz}

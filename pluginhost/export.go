@@ -120,23 +120,11 @@ func configInt(s string, def int) int {
 // which output functions it exports, and calls getSettings(meta) when it
 // exists (a getSettings that fails is logged and counts as {}).
 func (p *Plugin) Inspect(ctx context.Context) (ExportInfo, error) {
-	v := &vm{
-		plugin:    p,
-		loop:      newEventLoop(),
-		inflight:  make(map[*call]struct{}),
-		unhandled: make(map[*goja.Promise]goja.Value),
-	}
-	v.ctx, v.cancel = context.WithCancel(context.Background())
-	v.loop.onPanic = v.recoverPanic
-	defer v.shutdown()
-
-	initErr := make(chan error, 1)
-	if !v.loop.submit(func() { initErr <- v.init() }) {
-		return ExportInfo{}, errVMGone
-	}
-	if err := <-initErr; err != nil {
+	v, err := newBareVM(p, nil)
+	if err != nil {
 		return ExportInfo{}, err
 	}
+	defer v.shutdown()
 	info := ExportInfo{}
 	_, info.OnEvent = v.function("onEvent")
 	_, info.ExportEvents = v.function("exportEvents")

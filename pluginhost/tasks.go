@@ -34,32 +34,16 @@ type Exports struct {
 // setupPlugin, and lists its tasks and jobs, so that a schedule input can
 // check its configuration before it starts the plugin.
 func (p *Plugin) InspectExports() (Exports, error) {
-	v := &vm{
-		plugin:    p,
-		loop:      newEventLoop(),
-		inflight:  make(map[*call]struct{}),
-		unhandled: make(map[*goja.Promise]goja.Value),
+	v, err := newBareVM(p, nil)
+	if err != nil {
+		return Exports{}, err
 	}
-	v.ctx, v.cancel = context.WithCancel(context.Background())
-	v.loop.onPanic = v.recoverPanic
 	defer v.shutdown()
-
-	type result struct {
-		ex  Exports
-		err error
-	}
-	done := make(chan result, 1)
-	if !v.loop.submit(func() {
-		if err := v.init(); err != nil {
-			done <- result{err: err}
-			return
-		}
-		done <- result{ex: Exports{Tasks: v.taskNames(), Jobs: v.jobNames()}}
-	}) {
+	done := make(chan Exports, 1)
+	if !v.loop.submit(func() { done <- Exports{Tasks: v.taskNames(), Jobs: v.jobNames()} }) {
 		return Exports{}, errVMGone
 	}
-	r := <-done
-	return r.ex, r.err
+	return <-done, nil
 }
 
 // Tasks are the scheduled tasks the plugin exports, of TaskNames.

@@ -77,6 +77,20 @@ func TestInspectExportsDoesNotRunSetup(t *testing.T) {
 	assert.NoError(t, err)
 }
 
+func TestInspectExportsIsBounded(t *testing.T) {
+	t.Parallel()
+	mem := state.NewMemory()
+	t.Cleanup(func() { _ = mem.Close() })
+	p, err := Load(Options{Path: "../testdata/plugins/schedule-load-loop", Logger: &recordingLogger{t: t},
+		Cache: mem.Cache(), Storage: mem.Storage(), Timeout: 200 * time.Millisecond})
+	require.NoError(t, err)
+	start := time.Now()
+	_, err = p.InspectExports()
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "timed out")
+	assert.Less(t, time.Since(start), 5*time.Second)
+}
+
 func TestPoolTasksAndJobs(t *testing.T) {
 	t.Parallel()
 	pool, _ := startPool(t, "schedule-tasks")

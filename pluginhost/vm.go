@@ -69,6 +69,23 @@ type call struct {
 // newVM creates a runtime, runs the bundle and setupPlugin. It returns once
 // setupPlugin has settled.
 func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
+	v, err := newBareVM(p, onDiscard)
+	if err != nil {
+		return nil, err
+	}
+	if fn, ok := v.function("setupPlugin"); ok {
+		if err := v.invoke(ctx, "setupPlugin", p.opts.Timeout, fn, nil, v.meta); err != nil {
+			v.shutdown()
+			return nil, err
+		}
+	}
+	return v, nil
+}
+
+// newBareVM creates a runtime and runs the bundle's top-level code (bounded
+// by the watchdog), without setupPlugin: enough to see what a plugin exports.
+// The caller stops it with shutdown or close.
+func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 	v := &vm{
 		plugin:    p,
 		loop:      newEventLoop(),
@@ -87,12 +104,6 @@ func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
 	if err := <-initErr; err != nil {
 		v.shutdown()
 		return nil, err
-	}
-	if fn, ok := v.function("setupPlugin"); ok {
-		if err := v.invoke(ctx, "setupPlugin", p.opts.Timeout, fn, nil, v.meta); err != nil {
-			v.shutdown()
-			return nil, err
-		}
 	}
 	return v, nil
 }

@@ -22,6 +22,7 @@ func pluginCommand() *cli.Command {
 		Usage: "Work with a PostHog plugin directly, without a pipeline",
 		Subcommands: []*cli.Command{
 			pluginRunCommand(),
+			pluginJobCommand(),
 		},
 	}
 }

@@ -126,8 +126,10 @@ func (v *vm) serialize(value goja.Value, opts goja.Value) string {
 
 func (v *vm) deserialize(r getResult, def goja.Value, jsonValues bool) (goja.Value, error) {
 	if !r.found {
-		if def == nil || goja.IsUndefined(def) {
-			return goja.Null(), nil
+		// The default as given: undefined when there is none, as the
+		// original returned.
+		if def == nil {
+			return goja.Undefined(), nil
 		}
 		return def, nil
 	}

@@ -23,8 +23,9 @@ install_debian_packages() {
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 }
 
-# npm_ci installs the pinned test clients of every package-lock.json under
-# testdata/, skipping folders whose node_modules matches the lockfile.
+# install_npm_clients installs the pinned packages of every package-lock.json
+# under testdata/ and nodeharness/ (test clients, fixture dependencies, the
+# Node harness), skipping folders whose node_modules matches the lockfile.
 install_npm_clients() {
   local lock dir
   while IFS= read -r lock; do
@@ -34,7 +35,7 @@ install_npm_clients() {
     fi
     log "npm ci in $dir"
     (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error)
-  done < <(find testdata -name package-lock.json -not -path '*/node_modules/*' | sort)
+  done < <(find testdata nodeharness -name package-lock.json -not -path '*/node_modules/*' | sort)
 }
 
 install_debian_packages

@@ -128,7 +128,11 @@ func enqueuePluginJob(ctx context.Context, req pluginJobRequest, out, errOut io.
 	if !json.Valid([]byte(payload)) {
 		return fmt.Errorf("--payload is not JSON: %s", payload)
 	}
-	manifest, err := pluginhost.LoadManifest(req.path)
+	dir, err := pluginhost.ResolveSource(req.path)
+	if err != nil {
+		return err
+	}
+	manifest, err := pluginhost.LoadManifest(dir)
 	if err != nil {
 		return err
 	}

@@ -155,6 +155,11 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 		return nil, err
 	}
 
+	// A tarball or an archive URL is unpacked once; everything after reads
+	// the folder.
+	if opts.Path, err = pluginhost.ResolveSource(opts.Path); err != nil {
+		return nil, err
+	}
 	manifest, err := pluginhost.LoadManifest(opts.Path)
 	if err != nil {
 		return nil, err

@@ -26,7 +26,7 @@ export async function processEvent(event, { config, cache, global }) {
             console.log('the key is', config.apiKey, { nested: config.apiKey })
             return event
         case 'ttl':
-            if ((await cache.get('ttl-key')) === null) {
+            if ((await cache.get('ttl-key')) === undefined) {
                 await cache.set('ttl-key', { set: await cache.incr('ttl-sets') }, 1)
             }
             event.properties.cached = await cache.get('ttl-key')

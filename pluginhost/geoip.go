@@ -943,11 +943,11 @@ func (r *geoipRecord) render(ip, network string) []byte {
 	if r.open {
 		if r.needIP {
 			out = append(out, `,"ipAddress":`...)
-			out = geoipAppendString(out, ip)
+			out = appendJSONString(out, ip)
 		}
 		if r.needNW {
 			out = append(out, `,"network":`...)
-			out = geoipAppendString(out, network)
+			out = appendJSONString(out, network)
 		}
 		out = append(out, '}')
 	}
@@ -984,7 +984,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 		if len(buf) > 1 {
 			buf = append(buf, ',')
 		}
-		buf = geoipAppendString(buf, k)
+		buf = appendJSONString(buf, k)
 		buf = append(buf, ':')
 		buf = geoipAppendValue(buf, v)
 	}
@@ -1055,7 +1055,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 	for _, k := range [...]string{"city", "location", "postal", "subdivisions"} {
 		if v, found := get(k); found {
 			tail = append(tail, ',')
-			tail = geoipAppendString(tail, k)
+			tail = appendJSONString(tail, k)
 			tail = append(tail, ':')
 			tail = geoipAppendValue(tail, v)
 		}
@@ -1067,7 +1067,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 func geoipAppendValue(buf []byte, v geoipValue) []byte {
 	switch v.kind {
 	case geoipString:
-		return geoipAppendString(buf, v.str)
+		return appendJSONString(buf, v.str)
 	case geoipNumber:
 		return geoipAppendNumber(buf, v.num, true)
 	case geoipBool:
@@ -1087,7 +1087,7 @@ func geoipAppendValue(buf []byte, v geoipValue) []byte {
 			if n > 0 {
 				buf = append(buf, ',')
 			}
-			buf = geoipAppendString(buf, v.obj.keys[i])
+			buf = appendJSONString(buf, v.obj.keys[i])
 			buf = append(buf, ':')
 			buf = geoipAppendValue(buf, v.obj.vals[i])
 		}
@@ -1165,39 +1165,4 @@ func geoipAppendNumber(buf []byte, f float64, json bool) []byte {
 		buf = strconv.AppendInt(buf, int64(n-1), 10)
 	}
 	return buf
-}
-
-// geoipAppendString quotes s as JSON.stringify does (s is valid UTF-8).
-func geoipAppendString(buf []byte, s string) []byte {
-	const hex = "0123456789abcdef"
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' {
-			continue
-		}
-		buf = append(buf, s[start:i]...)
-		switch c {
-		case '"':
-			buf = append(buf, '\\', '"')
-		case '\\':
-			buf = append(buf, '\\', '\\')
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		case '\f':
-			buf = append(buf, '\\', 'f')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		default:
-			buf = append(buf, '\\', 'u', '0', '0', hex[c>>4], hex[c&0xF])
-		}
-		start = i + 1
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
 }

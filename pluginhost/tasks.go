@@ -67,7 +67,7 @@ func (pool *Pool) RunTask(ctx context.Context, name string, timeout time.Duratio
 		if err != nil {
 			return err
 		}
-		err = v.runScheduled(ctx, name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
+		err = v.invokeWith(ctx, name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
 			fn, ok := v.function(name)
 			if !ok || !isTaskName(name) {
 				return nil, nil, fmt.Errorf("plugin %q exports no scheduled task %q", pool.plugin.manifest.Name, name)
@@ -91,7 +91,7 @@ func (pool *Pool) RunJob(ctx context.Context, name string, payload []byte, timeo
 		if err != nil {
 			return err
 		}
-		err = v.runScheduled(ctx, "jobs."+name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
+		err = v.invokeWith(ctx, "jobs."+name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
 			fn, ok := v.jobFunction(name)
 			if !ok {
 				known := "none"
@@ -117,37 +117,6 @@ func (pool *Pool) RunJob(ctx context.Context, name string, payload []byte, timeo
 }
 
 //------------------------------------------------------------------------------
-
-// runScheduled resolves the function and its arguments on the loop, calls
-// it and waits for it to settle, like invoke.
-func (v *vm) runScheduled(ctx context.Context, name string, timeout time.Duration, captures func([]byte),
-	resolve func() (goja.Callable, []goja.Value, error),
-) error {
-	done := make(chan error, 1)
-	ok := v.loop.submit(func() {
-		if v.dead {
-			done <- errVMGone
-			return
-		}
-		fn, args, err := resolve()
-		if err != nil {
-			done <- err
-			return
-		}
-		c := v.newCall(name, timeout, func(_ goja.Value, err error) { done <- err })
-		c.captures = captures
-		v.start(c, fn, args...)
-	})
-	if !ok {
-		return errVMGone
-	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
-}
 
 // taskNames lists the exported tasks; it runs on the loop.
 func (v *vm) taskNames() []string {

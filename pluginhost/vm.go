@@ -208,12 +208,25 @@ func (v *vm) function(name string) (goja.Callable, bool) {
 //------------------------------------------------------------------------------
 
 // invoke runs fn on the loop and waits for it to settle. It is for calls
-// whose result is not needed (setupPlugin, teardownPlugin, tasks).
+// whose result is not needed (setupPlugin, teardownPlugin, tasks, jobs).
 func (v *vm) invoke(ctx context.Context, name string, timeout time.Duration, fn goja.Callable, captures func([]byte), args ...goja.Value) error {
+	return v.invokeWith(ctx, name, timeout, captures, func() (goja.Callable, []goja.Value, error) { return fn, args, nil })
+}
+
+// invokeWith is invoke for functions and arguments that must be resolved on
+// the loop (a job's handler and its decoded payload).
+func (v *vm) invokeWith(ctx context.Context, name string, timeout time.Duration, captures func([]byte),
+	resolve func() (goja.Callable, []goja.Value, error),
+) error {
 	done := make(chan error, 1)
 	ok := v.loop.submit(func() {
 		if v.dead {
 			done <- errVMGone
+			return
+		}
+		fn, args, err := resolve()
+		if err != nil {
+			done <- err
 			return
 		}
 		c := v.newCall(name, timeout, func(_ goja.Value, err error) { done <- err })
@@ -225,10 +238,7 @@ func (v *vm) invoke(ctx context.Context, name string, timeout time.Duration, fn 
 	}
 	select {
 	case err := <-done:
-		if err != nil {
-			return err
-		}
-		return nil
+		return err
 	case <-ctx.Done():
 		return ctx.Err()
 	}

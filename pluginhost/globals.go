@@ -6,7 +6,6 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
-	"github.com/dop251/goja_nodejs/url"
 )
 
 // preludeSource defines the globals that are simplest in JavaScript. It runs
@@ -41,7 +40,9 @@ var preludeProgram = goja.MustCompile("hogpipe:prelude", preludeSource, true)
 func (v *vm) installGlobals() error {
 	rt := v.rt
 	buffer.Enable(rt)
-	url.Enable(rt)
+	if err := v.installURL(); err != nil {
+		return err
+	}
 	if err := rt.Set("console", v.consoleObject()); err != nil {
 		return err
 	}

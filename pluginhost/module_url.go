@@ -485,11 +485,15 @@ const urlSource = `(function (module, exports, require, host) {
 
 var urlProgram = goja.MustCompile("hogpipe:url", urlSource, true)
 
-// urlModule serves Node's url: goja_nodejs' WHATWG URL and URLSearchParams
-// (the same constructors as the globals) plus the legacy API above.
+// urlModule serves Node's url: the global WHATWG URL and URLSearchParams
+// (whatwg_url.go), goja_nodejs' domainToASCII and domainToUnicode, plus the
+// legacy API above.
 func urlModule(v *vm) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
 		nodeurl.Require(rt, module)
+		exports := module.Get("exports").(*goja.Object)
+		_ = exports.Set("URL", rt.Get("URL"))
+		_ = exports.Set("URLSearchParams", rt.Get("URLSearchParams"))
 		bufferRunJSModule(rt, urlProgram, module, nil)
 	}
 }

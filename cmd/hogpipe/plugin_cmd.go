@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -28,6 +29,14 @@ func pluginCommand() *cli.Command {
 }
 
 func pluginRunCommand() *cli.Command {
+	flags := []cli.Flag{
+		&cli.StringFlag{Name: "config", Usage: "plugin config values as a JSON object", Value: "{}"},
+		&cli.StringSliceFlag{Name: "attachment", Usage: "an attachment as key=path (repeatable)"},
+		&cli.StringFlag{Name: "geoip-database", Usage: "a MaxMind City .mmdb for meta.geoip"},
+		&cli.DurationFlag{Name: "timeout", Usage: "time limit of each plugin call", Value: pluginhost.DefaultTimeout},
+		&cli.IntFlag{Name: "batch-size", Usage: "events per processEventBatch call", Value: 1},
+	}
+	const usage = "usage: hogpipe plugin run PATH [--config JSON] [--attachment key=path] [--geoip-database FILE] [--timeout D] [--batch-size N] < events.jsonl"
 	return &cli.Command{
 		Name:      "run",
 		Usage:     "Dry-run a plugin's processEvent on JSON lines from stdin",
@@ -39,22 +48,20 @@ Dropped and failed events are reported on standard error. State lives in
 memory for the run.
 
   hogpipe plugin run ./testdata/plugins/hello-world --config '{"bar":"qux"}' < events.jsonl`,
-		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "config", Usage: "plugin config values as a JSON object", Value: "{}"},
-			&cli.StringSliceFlag{Name: "attachment", Usage: "an attachment as key=path (repeatable)"},
-			&cli.StringFlag{Name: "geoip-database", Usage: "a MaxMind City .mmdb for meta.geoip"},
-			&cli.DurationFlag{Name: "timeout", Usage: "time limit of each plugin call", Value: pluginhost.DefaultTimeout},
-			&cli.IntFlag{Name: "batch-size", Usage: "events per processEventBatch call", Value: 1},
-		},
+		Flags: flags,
 		Action: func(c *cli.Context) error {
-			if c.NArg() != 1 {
-				return cli.Exit("usage: hogpipe plugin run PATH [--config JSON] [--attachment key=path] [--geoip-database FILE] < events.jsonl", 2)
+			args, get, err := interspersedFlags(c, flags)
+			if err != nil {
+				return cli.Exit(err.Error()+"\n"+usage, 2)
 			}
-			opts, err := dryRunOptions(c)
+			if len(args) != 1 {
+				return cli.Exit(usage, 2)
+			}
+			opts, err := dryRunOptions(args[0], get)
 			if err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
-			if err := dryRun(c.Context, opts, c.Int("batch-size"), os.Stdin, os.Stdout, os.Stderr); err != nil {
+			if err := dryRun(c.Context, opts, get("batch-size").(int), os.Stdin, os.Stdout, os.Stderr); err != nil {
 				return cli.Exit(err.Error(), 1)
 			}
 			return nil
@@ -62,19 +69,28 @@ memory for the run.
 	}
 }
 
-func dryRunOptions(c *cli.Context) (pluginhost.Options, error) {
+func dryRunOptions(path string, get func(name string) any) (pluginhost.Options, error) {
 	opts := pluginhost.Options{
-		Path:          c.Args().First(),
-		GeoIPDatabase: c.String("geoip-database"),
-		Timeout:       c.Duration("timeout"),
+		Path:          path,
+		GeoIPDatabase: get("geoip-database").(string),
+		Timeout:       get("timeout").(time.Duration),
 		VMs:           1,
 		Version:       pluginconf.Version,
 	}
-	if err := json.Unmarshal([]byte(c.String("config")), &opts.Config); err != nil {
+	if err := json.Unmarshal([]byte(get("config").(string)), &opts.Config); err != nil {
 		return opts, fmt.Errorf("--config: not a JSON object: %w", err)
 	}
 	opts.Attachments = map[string]string{}
-	for _, a := range c.StringSlice("attachment") {
+	var attachments []string
+	switch v := get("attachment").(type) {
+	case cli.StringSlice:
+		attachments = v.Value()
+	case *cli.StringSlice:
+		attachments = v.Value()
+	case []string:
+		attachments = v
+	}
+	for _, a := range attachments {
 		key, path, ok := strings.Cut(a, "=")
 		if !ok || key == "" || path == "" {
 			return opts, fmt.Errorf("--attachment %q: expected key=path", a)

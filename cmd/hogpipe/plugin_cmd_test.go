@@ -92,3 +92,11 @@ func TestExampleConfigsLint(t *testing.T) {
 		assert.Equal(t, 0, code, f)
 	}
 }
+
+// Flags may follow PATH: the config error proves --config was read.
+func TestPluginRunFlagsAfterPath(t *testing.T) {
+	code, _ := runCLI(t, "plugin", "run", "../../testdata/plugins/hello-world", "--config", `{"not_a_key":1}`)
+	assert.Equal(t, 1, code)
+	code, _ = runCLI(t, "plugin", "run", "../../testdata/plugins/hello-world", "--attachment", "x")
+	assert.Equal(t, 1, code)
+}

@@ -17,7 +17,7 @@ import (
 )
 
 // Version is the hogpipe version reported as $lib_version; cmd/hogpipe sets it.
-var Version = "dev"
+var Version = "0.1.0"
 
 const (
 	FieldPath           = "path"

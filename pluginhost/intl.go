@@ -3,20 +3,26 @@ package pluginhost
 import (
 	"fmt"
 	"math"
+	"math/big"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
 	_ "time/tzdata" // time zones work on hosts without a zoneinfo database
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/dop251/goja"
 )
 
 // goja has no Intl. This file provides Intl.DateTimeFormat and the
 // Date.prototype.toLocale*String methods for the en-US locale (every other
-// locale falls back to it), backed by Go's time zone database. The output
-// matches Node 20 (ICU 78 / CLDR 48): the patterns below are CLDR's en
-// availableFormats as ICU's pattern generator combines them.
+// locale falls back to it), backed by Go's time zone database, and
+// Intl.NumberFormat with Number's and BigInt's toLocaleString (further
+// below). The output matches Node 20 (ICU 78 / CLDR 48): the patterns below
+// are CLDR's en availableFormats as ICU's pattern generator combines them.
+// It also gives Date.prototype.toString and toTimeString V8's zone name.
 
 // intlDatePatterns maps the requested date fields (E weekday, G era, y year,
 // M numeric month, L text month, d day) to a pattern; text months are
@@ -843,8 +849,794 @@ func (f *intlFormat) resolved() [][2]any {
 
 //------------------------------------------------------------------------------
 
-// intlSource defines Intl.DateTimeFormat and the Date.prototype.toLocale*
-// methods on top of the Go helpers in host.
+// Intl.NumberFormat for en-US (every locale formats as en-US, as dates do):
+// the decimal, percent and currency styles with every digit, rounding, sign
+// and grouping option of ECMA-402 as Node 20's V8 implements it, and the
+// standard, scientific, engineering and compact notations. The unit style is
+// not supported. Numbers are formatted from their shortest decimal form (as
+// ICU does), strings and BigInts from their exact digits.
+
+// The currency data below is CLDR 48's, as Node 20 (ICU 78) reports it.
+
+// intlCurrencySymbols are the en symbols that are not the ISO code itself.
+var intlCurrencySymbols = map[string]string{
+	"AUD": "A$", "BRL": "R$", "CAD": "CA$", "CNY": "CN¥", "EUR": "€", "GBP": "£", "HKD": "HK$", "ILS": "₪",
+	"INR": "₹", "JPY": "¥", "KRW": "₩", "MXN": "MX$", "NZD": "NZ$", "PHP": "₱", "TWD": "NT$", "USD": "$",
+	"VND": "₫", "XAF": "FCFA", "XCD": "EC$", "XCG": "Cg.", "XOF": "F\u202fCFA", "XPF": "CFPF",
+}
+
+// intlCurrencyNarrowSymbols are the narrow symbols that differ from the
+// symbol.
+var intlCurrencyNarrowSymbols = map[string]string{
+	"AFN": "؋", "AMD": "֏", "AOA": "Kz", "ARS": "$", "AUD": "$", "AZN": "₼", "BAM": "KM", "BBD": "$", "BDT": "৳",
+	"BMD": "$", "BND": "$", "BOB": "Bs", "BSD": "$", "BWP": "P", "BZD": "$", "CAD": "$", "CLP": "$", "CNY": "¥",
+	"COP": "$", "CRC": "₡", "CUC": "$", "CUP": "$", "CZK": "Kč", "DKK": "kr", "DOP": "$", "EGP": "E£", "FJD": "$",
+	"FKP": "£", "GEL": "₾", "GHS": "GH₵", "GIP": "£", "GNF": "FG", "GTQ": "Q", "GYD": "$", "HKD": "$", "HNL": "L",
+	"HRK": "kn", "HUF": "Ft", "IDR": "Rp", "ISK": "kr", "JMD": "$", "KGS": "⃀", "KHR": "៛", "KMF": "CF",
+	"KPW": "₩", "KYD": "$", "KZT": "₸", "LAK": "₭", "LBP": "L£", "LKR": "Rs", "LRD": "$", "MGA": "Ar", "MMK": "K",
+	"MNT": "₮", "MUR": "Rs", "MXN": "$", "MYR": "RM", "NAD": "$", "NGN": "₦", "NIO": "C$", "NOK": "kr",
+	"NPR": "Rs", "NZD": "$", "PKR": "Rs", "PLN": "zł", "PYG": "₲", "RON": "lei", "RUB": "₽", "RWF": "RF",
+	"SBD": "$", "SEK": "kr", "SGD": "$", "SHP": "£", "SRD": "$", "SSP": "£", "STN": "Db", "SYP": "£", "THB": "฿",
+	"TOP": "T$", "TRY": "₺", "TTD": "$", "TWD": "$", "UAH": "₴", "UYU": "$", "XCD": "$", "ZAR": "R", "ZMW": "ZK",
+}
+
+// intlCurrencyDigits are the minor-unit digits of the currencies that have
+// other than two.
+var intlCurrencyDigits = map[string]int{
+	"AFN": 0, "ALL": 0, "BIF": 0, "CLP": 0, "COP": 0, "DJF": 0, "GNF": 0, "HUF": 0, "IDR": 0, "IQD": 0, "IRR": 0,
+	"ISK": 0, "JPY": 0, "KMF": 0, "KPW": 0, "KRW": 0, "LAK": 0, "LBP": 0, "MGA": 0, "MMK": 0, "PKR": 0, "PYG": 0,
+	"RWF": 0, "SLL": 0, "SOS": 0, "SYP": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0, "YER": 0,
+	"BHD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
+}
+
+// intlCurrencyNameList holds the en currency names (currencyDisplay
+// "name"): CODE:singular, with the plural the singular plus "s", or
+// CODE:singular:plural.
+const intlCurrencyNameList = `AED:UAE dirham|AFN:Afghan Afghani|ALL:Albanian lek:Albanian lekë|AMD:Armenian dram|
+ANG:Netherlands Antillean guilder|AOA:Angolan kwanza|ARS:Argentine peso|AUD:Australian dollar|
+AWG:Aruban florin:Aruban florin|AZN:Azerbaijani manat|BAM:Bosnia-Herzegovina convertible mark|
+BBD:Barbadian dollar|BDT:Bangladeshi taka|BGN:Bulgarian lev:Bulgarian leva|BHD:Bahraini dinar|
+BIF:Burundian franc|BMD:Bermudan dollar|BND:Brunei dollar|BOB:Bolivian boliviano|BRL:Brazilian real|
+BSD:Bahamian dollar|BTN:Bhutanese ngultrum|BWP:Botswanan pula|BYN:Belarusian ruble|BZD:Belize dollar|
+CAD:Canadian dollar|CDF:Congolese franc|CHF:Swiss franc|CLP:Chilean peso|CNY:Chinese yuan:Chinese yuan|
+COP:Colombian peso|CRC:Costa Rican colón|CUC:Cuban convertible peso|CUP:Cuban peso|CVE:Cape Verdean escudo|
+CZK:Czech koruna|DJF:Djiboutian franc|DKK:Danish krone:Danish kroner|DOP:Dominican peso|DZD:Algerian dinar|
+EGP:Egyptian pound|ERN:Eritrean nakfa|ETB:Ethiopian birr|EUR:euro|FJD:Fijian dollar|FKP:Falkland Islands pound|
+GBP:British pound|GEL:Georgian lari|GHS:Ghanaian cedi|GIP:Gibraltar pound|GMD:Gambian dalasi|GNF:Guinean franc|
+GTQ:Guatemalan quetzal|GYD:Guyanaese dollar|HKD:Hong Kong dollar|HNL:Honduran lempira|HRK:Croatian kuna|
+HTG:Haitian gourde|HUF:Hungarian forint|IDR:Indonesian rupiah|ILS:Israeli new shekel|INR:Indian rupee|
+IQD:Iraqi dinar|IRR:Iranian rial|ISK:Icelandic króna:Icelandic krónur|JMD:Jamaican dollar|JOD:Jordanian dinar|
+JPY:Japanese yen:Japanese yen|KES:Kenyan shilling|KGS:Kyrgyz som|KHR:Cambodian riel|KMF:Comorian franc|
+KPW:North Korean won:North Korean won|KRW:South Korean won:South Korean won|KWD:Kuwaiti dinar|
+KYD:Cayman Islands dollar|KZT:Kazakhstani tenge|LAK:Laotian kip|LBP:Lebanese pound|LKR:Sri Lankan rupee|
+LRD:Liberian dollar|LSL:Lesotho loti|LYD:Libyan dinar|MAD:Moroccan dirham|MDL:Moldovan leu:Moldovan lei|
+MGA:Malagasy ariary:Malagasy ariaries|MKD:Macedonian denar:Macedonian denari|MMK:Myanmar kyat|
+MNT:Mongolian tugrik|MOP:Macanese pataca|MRU:Mauritanian ouguiya|MUR:Mauritian rupee|MVR:Maldivian rufiyaa|
+MWK:Malawian kwacha|MXN:Mexican peso|MYR:Malaysian ringgit|MZN:Mozambican metical|NAD:Namibian dollar|
+NGN:Nigerian naira|NIO:Nicaraguan córdoba|NOK:Norwegian krone:Norwegian kroner|NPR:Nepalese rupee|
+NZD:New Zealand dollar|OMR:Omani rial|PAB:Panamanian balboa|PEN:Peruvian sol:Peruvian soles|
+PGK:Papua New Guinean kina:Papua New Guinean kina|PHP:Philippine peso|PKR:Pakistani rupee|PLN:Polish zloty|
+PYG:Paraguayan guarani|QAR:Qatari riyal|RON:Romanian leu:Romanian lei|RSD:Serbian dinar|RUB:Russian ruble|
+RWF:Rwandan franc|SAR:Saudi riyal|SBD:Solomon Islands dollar|SCR:Seychellois rupee|SDG:Sudanese pound|
+SEK:Swedish krona:Swedish kronor|SGD:Singapore dollar|SHP:St. Helena pound|SLE:Sierra Leonean leone|
+SLL:Sierra Leonean leone (1964—2022):Sierra Leonean leones (1964—2022)|SOS:Somali shilling|
+SRD:Surinamese dollar|SSP:South Sudanese pound|STN:São Tomé & Príncipe dobra|
+SVC:Salvadoran colón:Salvadoran colones|SYP:Syrian pound|SZL:Swazi lilangeni:Swazi emalangeni|
+THB:Thai baht:Thai baht|TJS:Tajikistani somoni|TMT:Turkmenistani manat:Turkmenistani manat|TND:Tunisian dinar|
+TOP:Tongan paʻanga:Tongan paʻanga|TRY:Turkish lira:Turkish Lira|TTD:Trinidad & Tobago dollar|
+TWD:New Taiwan dollar|TZS:Tanzanian shilling|UAH:Ukrainian hryvnia|UGX:Ugandan shilling|USD:US dollar|
+UYU:Uruguayan peso|UZS:Uzbekistani som:Uzbekistani som|VES:Venezuelan bolívar|
+VND:Vietnamese dong:Vietnamese dong|VUV:Vanuatu vatu|WST:Samoan tala:Samoan tala|XAF:Central African CFA franc|
+XCD:East Caribbean dollar|XCG:Caribbean guilder|XDR:special drawing rights:special drawing rights|
+XOF:West African CFA franc|XPF:CFP franc|XSU:Sucre|YER:Yemeni rial|ZAR:South African rand:South African rand|
+ZMW:Zambian kwacha|ZWG:Zimbabwean gold:Zimbabwean gold|
+ZWL:Zimbabwean dollar (2009–2024):Zimbabwean dollars (2009–2024)`
+
+var intlCurrencyNames = func() map[string][2]string {
+	out := map[string][2]string{}
+	for _, entry := range strings.Split(strings.ReplaceAll(intlCurrencyNameList, "\n", ""), "|") {
+		f := strings.Split(entry, ":")
+		if len(f) == 2 {
+			f = append(f, f[1]+"s")
+		}
+		out[f[0]] = [2]string{f[1], f[2]}
+	}
+	return out
+}()
+
+// intlNumberFormat is one resolved Intl.NumberFormat.
+type intlNumberFormat struct {
+	style, currency, currencyDisplay, currencySign string
+	notation, compactDisplay                       string
+	minInt, minFrac, maxFrac, minSig, maxSig       int
+	roundingType                                   string // fractionDigits, significantDigits, morePrecision or lessPrecision
+	roundingPriority                               string // as resolvedOptions reports it
+	roundingIncrement                              int
+	roundingMode, trailingZeroDisplay, signDisplay string
+	useGrouping                                    string // "" when false
+}
+
+var intlRoundingIncrements = []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000}
+
+// intlResolveNumber builds a number format from options read by get, in
+// the order of ECMA-402's InitializeNumberFormat; context names the caller
+// in error messages.
+func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumberFormat, error) {
+	defined := func(v goja.Value) bool { return v != nil && !goja.IsUndefined(v) }
+	str := func(name string, allowed []string, fallback string) (string, error) {
+		v := get(name)
+		if !defined(v) {
+			return fallback, nil
+		}
+		s := v.String()
+		for _, a := range allowed {
+			if s == a {
+				return s, nil
+			}
+		}
+		ctx := context
+		if name == "roundingPriority" {
+			ctx = "SetNumberFormatDigitOptions" // V8's wording
+		}
+		return "", &intlOptionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property %s", s, ctx, name)}
+	}
+	outOfRange := func(name string) error {
+		return &intlOptionError{"RangeError", name + " value is out of range."}
+	}
+	// number is DefaultNumberOption: -1 stands for undefined.
+	number := func(v goja.Value, name string, lo, hi, fallback int) (int, error) {
+		if !defined(v) {
+			return fallback, nil
+		}
+		n := v.ToFloat()
+		if math.IsNaN(n) || n < float64(lo) || n > float64(hi) {
+			return 0, outOfRange(name)
+		}
+		return int(math.Floor(n)), nil
+	}
+
+	f := &intlNumberFormat{}
+	var err error
+	if _, err = str("localeMatcher", []string{"lookup", "best fit"}, ""); err != nil {
+		return nil, err
+	}
+	if v := get("numberingSystem"); defined(v) && !intlTypeSequence(v.String()) {
+		return nil, &intlOptionError{"RangeError", "Invalid numberingSystem : " + v.String()}
+	}
+	if f.style, err = str("style", []string{"decimal", "percent", "currency", "unit"}, "decimal"); err != nil {
+		return nil, err
+	}
+	if v := get("currency"); defined(v) {
+		code := v.String()
+		if !intlWellFormedCurrency(code) {
+			return nil, &intlOptionError{"RangeError", "Invalid currency code : " + code}
+		}
+		f.currency = strings.ToUpper(code)
+	}
+	if f.currencyDisplay, err = str("currencyDisplay", []string{"code", "symbol", "narrowSymbol", "name"}, "symbol"); err != nil {
+		return nil, err
+	}
+	if f.currencySign, err = str("currencySign", []string{"standard", "accounting"}, "standard"); err != nil {
+		return nil, err
+	}
+	unit := get("unit")
+	if _, err = str("unitDisplay", []string{"short", "narrow", "long"}, "short"); err != nil {
+		return nil, err
+	}
+	switch f.style {
+	case "currency":
+		if f.currency == "" {
+			return nil, &intlOptionError{"TypeError", "Currency code is required with currency style."}
+		}
+	case "unit":
+		if !defined(unit) {
+			return nil, &intlOptionError{"TypeError", "Invalid unit argument for Intl.NumberFormat() ''"}
+		}
+		return nil, &intlOptionError{"RangeError", "hogpipe does not support the unit style of Intl.NumberFormat"}
+	}
+	mnfdDefault, mxfdDefault := 0, 3
+	switch f.style {
+	case "currency":
+		d, ok := intlCurrencyDigits[f.currency]
+		if !ok {
+			d = 2
+		}
+		mnfdDefault, mxfdDefault = d, d
+	case "percent":
+		mxfdDefault = 0
+	}
+	if f.notation, err = str("notation", []string{"standard", "scientific", "engineering", "compact"}, "standard"); err != nil {
+		return nil, err
+	}
+
+	// SetNumberFormatDigitOptions
+	if f.minInt, err = number(get("minimumIntegerDigits"), "minimumIntegerDigits", 1, 21, 1); err != nil {
+		return nil, err
+	}
+	mnfd, mxfd := get("minimumFractionDigits"), get("maximumFractionDigits")
+	mnsd, mxsd := get("minimumSignificantDigits"), get("maximumSignificantDigits")
+	if f.roundingIncrement, err = number(get("roundingIncrement"), "roundingIncrement", 1, 5000, 1); err != nil {
+		return nil, err
+	}
+	if !slices.Contains(intlRoundingIncrements, f.roundingIncrement) {
+		return nil, outOfRange("roundingIncrement")
+	}
+	if f.roundingMode, err = str("roundingMode", []string{"ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"}, "halfExpand"); err != nil {
+		return nil, err
+	}
+	if f.roundingPriority, err = str("roundingPriority", []string{"auto", "morePrecision", "lessPrecision"}, "auto"); err != nil {
+		return nil, err
+	}
+	if f.trailingZeroDisplay, err = str("trailingZeroDisplay", []string{"auto", "stripIfInteger"}, "auto"); err != nil {
+		return nil, err
+	}
+	if f.roundingIncrement != 1 {
+		mxfdDefault = mnfdDefault
+	}
+	hasSd, hasFd := defined(mnsd) || defined(mxsd), defined(mnfd) || defined(mxfd)
+	needSd, needFd := true, true
+	if f.roundingPriority == "auto" {
+		needSd = hasSd
+		if needSd || (!hasFd && f.notation == "compact") {
+			needFd = false
+		}
+	}
+	if needSd {
+		f.minSig, f.maxSig = 1, 21
+		if hasSd {
+			if f.minSig, err = number(mnsd, "minimumSignificantDigits", 1, 21, 1); err != nil {
+				return nil, err
+			}
+			if f.maxSig, err = number(mxsd, "maximumSignificantDigits", f.minSig, 21, 21); err != nil {
+				return nil, err
+			}
+		}
+	}
+	if needFd {
+		f.minFrac, f.maxFrac = mnfdDefault, mxfdDefault
+		if hasFd {
+			// Node 20's V8 allows 20 fraction digits at most (ECMA-402 now 100).
+			lo, err := number(mnfd, "minimumFractionDigits", 0, 20, -1)
+			if err != nil {
+				return nil, err
+			}
+			hi, err := number(mxfd, "maximumFractionDigits", 0, 20, -1)
+			if err != nil {
+				return nil, err
+			}
+			switch {
+			case lo < 0:
+				lo = min(mnfdDefault, hi)
+			case hi < 0:
+				hi = max(mxfdDefault, lo)
+			case lo > hi:
+				return nil, outOfRange("maximumFractionDigits")
+			}
+			f.minFrac, f.maxFrac = lo, hi
+		}
+	}
+	switch {
+	case !needSd && !needFd:
+		f.minFrac, f.maxFrac, f.minSig, f.maxSig = 0, 0, 1, 2
+		f.roundingType, f.roundingPriority = "morePrecision", "morePrecision"
+	case f.roundingPriority == "auto" && needSd:
+		f.roundingType = "significantDigits"
+	case f.roundingPriority == "auto":
+		f.roundingType = "fractionDigits"
+	default:
+		f.roundingType = f.roundingPriority
+	}
+	if f.roundingIncrement != 1 {
+		if f.roundingType != "fractionDigits" {
+			return nil, &intlOptionError{"TypeError", "RoundingType is not fractionDigits"}
+		}
+		if f.maxFrac != f.minFrac {
+			return nil, &intlOptionError{"RangeError", "maximumFractionDigits not equal to minimumFractionDigits"}
+		}
+	}
+
+	if f.compactDisplay, err = str("compactDisplay", []string{"short", "long"}, "short"); err != nil {
+		return nil, err
+	}
+	f.useGrouping = "auto"
+	if f.notation == "compact" {
+		f.useGrouping = "min2"
+	}
+	if v := get("useGrouping"); defined(v) {
+		switch {
+		case v.Export() == true:
+			f.useGrouping = "always"
+		case !v.ToBoolean():
+			f.useGrouping = ""
+		default:
+			switch s := v.String(); s {
+			case "true", "false":
+			case "min2", "auto", "always":
+				f.useGrouping = s
+			default:
+				return nil, &intlOptionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property useGrouping", s, context)}
+			}
+		}
+	}
+	if f.signDisplay, err = str("signDisplay", []string{"auto", "never", "always", "exceptZero", "negative"}, "auto"); err != nil {
+		return nil, err
+	}
+	return f, nil
+}
+
+// intlTypeSequence tells a Unicode locale type like "latn" or "arab".
+func intlTypeSequence(s string) bool {
+	for _, part := range strings.Split(s, "-") {
+		if len(part) < 3 || len(part) > 8 {
+			return false
+		}
+		for _, r := range part {
+			if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9') {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func intlWellFormedCurrency(s string) bool {
+	if len(s) != 3 {
+		return false
+	}
+	for _, r := range s {
+		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z') {
+			return false
+		}
+	}
+	return true
+}
+
+// resolved is resolvedOptions(), in Node's key order.
+func (f *intlNumberFormat) resolved() [][2]any {
+	out := [][2]any{{"locale", "en-US"}, {"numberingSystem", "latn"}, {"style", f.style}}
+	if f.style == "currency" {
+		out = append(out, [2]any{"currency", f.currency}, [2]any{"currencyDisplay", f.currencyDisplay}, [2]any{"currencySign", f.currencySign})
+	}
+	out = append(out, [2]any{"minimumIntegerDigits", f.minInt})
+	if f.roundingType != "fractionDigits" {
+		out = append(out, [2]any{"minimumSignificantDigits", f.minSig}, [2]any{"maximumSignificantDigits", f.maxSig})
+	}
+	if f.roundingType != "significantDigits" {
+		out = append(out, [2]any{"minimumFractionDigits", f.minFrac}, [2]any{"maximumFractionDigits", f.maxFrac})
+	}
+	var grouping any = f.useGrouping
+	if f.useGrouping == "" {
+		grouping = false
+	}
+	out = append(out, [2]any{"useGrouping", grouping}, [2]any{"notation", f.notation})
+	if f.notation == "compact" {
+		out = append(out, [2]any{"compactDisplay", f.compactDisplay})
+	}
+	return append(out, [2]any{"signDisplay", f.signDisplay}, [2]any{"roundingMode", f.roundingMode},
+		[2]any{"roundingIncrement", f.roundingIncrement}, [2]any{"trailingZeroDisplay", f.trailingZeroDisplay},
+		[2]any{"roundingPriority", f.roundingPriority})
+}
+
+//------------------------------------------------------------------------------
+
+// intlDecimal is a number to format: 0.digits × 10^exp, digits without
+// leading or trailing zeros ("" is zero), or NaN or an infinity.
+type intlDecimal struct {
+	neg, nan, inf bool
+	digits        string
+	exp           int
+}
+
+// intlDecimalFromFloat takes x's shortest round-tripping decimal form, the
+// digits JavaScript prints and ICU formats.
+func intlDecimalFromFloat(x float64) intlDecimal {
+	switch {
+	case math.IsNaN(x):
+		return intlDecimal{nan: true}
+	case math.IsInf(x, 0):
+		return intlDecimal{neg: x < 0, inf: true}
+	case x == 0:
+		return intlDecimal{neg: math.Signbit(x)}
+	}
+	s := strconv.FormatFloat(math.Abs(x), 'e', -1, 64) // d.ddde±xx
+	mant, e, _ := strings.Cut(s, "e")
+	exp, _ := strconv.Atoi(e)
+	return intlDecimal{neg: x < 0, digits: strings.TrimRight(strings.Replace(mant, ".", "", 1), "0"), exp: exp + 1}
+}
+
+// intlDecimalFromString reads a decimal literal ([+-]digits[.digits][e±n])
+// exactly, as Intl.NumberFormat does strings and BigInts.
+func intlDecimalFromString(s string) (intlDecimal, bool) {
+	var d intlDecimal
+	if s != "" && (s[0] == '+' || s[0] == '-') {
+		d.neg = s[0] == '-'
+		s = s[1:]
+	}
+	mant, e, hasExp := strings.Cut(strings.ToLower(s), "e")
+	exp := 0
+	if hasExp {
+		n, err := strconv.Atoi(strings.TrimPrefix(e, "+"))
+		if err != nil || n > 100000 || n < -100000 {
+			return d, false
+		}
+		exp = n
+	}
+	ip, fp, _ := strings.Cut(mant, ".")
+	if ip+fp == "" || strings.Trim(ip+fp, "0123456789") != "" {
+		return d, false
+	}
+	digits := strings.TrimLeft(ip+fp, "0")
+	d.exp = exp + len(ip) - (len(ip+fp) - len(digits))
+	d.digits = strings.TrimRight(digits, "0")
+	if d.digits == "" {
+		d.exp = 0
+	}
+	return d, true
+}
+
+// magnitude is the power of ten of the leading digit (0 for zero).
+func (d intlDecimal) magnitude() int {
+	if d.digits == "" {
+		return 0
+	}
+	return d.exp - 1
+}
+
+func (d intlDecimal) scaled(pow int) intlDecimal {
+	if d.digits != "" {
+		d.exp += pow
+	}
+	return d
+}
+
+// roundAt rounds d to a multiple of inc × 10^mag in one of Intl's rounding
+// modes, keeping its sign (ICU shows a negative number rounded to zero as
+// -0).
+func (d intlDecimal) roundAt(mag, inc int, mode string) intlDecimal {
+	if d.nan || d.inf || d.digits == "" {
+		return d
+	}
+	n := d.exp - mag // digits at or above 10^mag
+	var kept, rest string
+	switch {
+	case n <= 0:
+		rest = strings.Repeat("0", -n) + d.digits
+	case n >= len(d.digits):
+		kept = d.digits + strings.Repeat("0", n-len(d.digits))
+	default:
+		kept, rest = d.digits[:n], d.digits[n:]
+	}
+	q, ok := new(big.Int).SetString("0"+kept, 10)
+	if !ok {
+		return d
+	}
+	m := big.NewInt(int64(inc))
+	rem := new(big.Int)
+	q.DivMod(q, m, rem)
+	if rem.Sign() != 0 || rest != "" {
+		// Compare the discarded part, (rem + 0.rest) / inc, with one half.
+		twice := new(big.Int).Lsh(rem, 1)
+		half := twice.Cmp(m)
+		if rest != "" {
+			switch next := new(big.Int).Add(twice, big.NewInt(1)); {
+			case half >= 0:
+				half = 1
+			case next.Cmp(m) < 0:
+				half = -1
+			case rest[0] < '5':
+				half = -1
+			case rest[0] > '5' || len(rest) > 1:
+				half = 1
+			default:
+				half = 0
+			}
+		}
+		var up bool
+		switch intlUnsignedRounding(mode, d.neg) {
+		case "infinity":
+			up = true
+		case "half-infinity":
+			up = half >= 0
+		case "half-zero":
+			up = half > 0
+		case "half-even":
+			up = half > 0 || half == 0 && q.Bit(0) == 1
+		}
+		if up {
+			q.Add(q, big.NewInt(1))
+		}
+	}
+	q.Mul(q, m)
+	out := intlDecimal{neg: d.neg}
+	if q.Sign() != 0 {
+		s := q.String()
+		out.exp = len(s) + mag
+		out.digits = strings.TrimRight(s, "0")
+	}
+	return out
+}
+
+// intlUnsignedRounding maps a rounding mode to the direction it takes for
+// a number of this sign (ECMA-402 GetUnsignedRoundingMode).
+func intlUnsignedRounding(mode string, neg bool) string {
+	switch mode {
+	case "ceil":
+		if neg {
+			return "zero"
+		}
+		return "infinity"
+	case "floor":
+		if neg {
+			return "infinity"
+		}
+		return "zero"
+	case "expand":
+		return "infinity"
+	case "trunc":
+		return "zero"
+	case "halfCeil":
+		if neg {
+			return "half-zero"
+		}
+		return "half-infinity"
+	case "halfFloor":
+		if neg {
+			return "half-infinity"
+		}
+		return "half-zero"
+	case "halfTrunc":
+		return "half-zero"
+	case "halfEven":
+		return "half-even"
+	}
+	return "half-infinity"
+}
+
+// round applies the format's rounding to d and says how many fraction
+// digits to show at least.
+func (f *intlNumberFormat) round(d intlDecimal) (intlDecimal, int) {
+	if d.nan || d.inf {
+		return d, 0
+	}
+	sigMag := d.magnitude() + 1 - f.maxSig
+	fracMag := -f.maxFrac
+	useSig := false
+	switch f.roundingType {
+	case "significantDigits":
+		useSig = true
+	case "morePrecision":
+		useSig = sigMag <= fracMag
+	case "lessPrecision":
+		useSig = sigMag > fracMag
+	}
+	var r intlDecimal
+	var minFrac int
+	if useSig {
+		r = d.roundAt(sigMag, 1, f.roundingMode)
+		minFrac = max(0, f.minSig-1-r.magnitude())
+	} else {
+		r = d.roundAt(fracMag, f.roundingIncrement, f.roundingMode)
+		minFrac = f.minFrac
+	}
+	if f.trailingZeroDisplay == "stripIfInteger" && r.exp >= len(r.digits) {
+		minFrac = 0
+	}
+	return r, minFrac
+}
+
+// compactUnits are en's compact suffixes by thousands (short, long).
+var intlCompactUnits = [][2]string{{"K", "thousand"}, {"M", "million"}, {"B", "billion"}, {"T", "trillion"}}
+
+// parts formats x: a float64, a decimal string, or a BigInt's digits
+// followed by "n".
+func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
+	var d intlDecimal
+	if s, ok := x.Export().(string); ok {
+		bigint := strings.HasSuffix(s, "n")
+		s = strings.TrimSuffix(s, "n")
+		var valid bool
+		d, valid = intlDecimalFromString(s)
+		v, _ := strconv.ParseFloat(s, 64)
+		// A string beyond the range of doubles is an infinity or a zero
+		// (ECMA-402's RoundMVResult); a BigInt is exact.
+		if !valid || !bigint && (math.IsInf(v, 0) || v == 0) {
+			d = intlDecimalFromFloat(v)
+		}
+	} else {
+		d = intlDecimalFromFloat(x.ToFloat())
+	}
+	if f.style == "percent" {
+		d = d.scaled(2)
+	}
+
+	// The notation: the power of ten taken out of the number.
+	var r intlDecimal
+	var minFrac, exponent int
+	compact := ""
+	switch {
+	case d.nan || d.inf || d.digits == "" || f.notation == "standard":
+		r, minFrac = f.round(d)
+	case f.notation == "compact":
+		// ICU's CompactHandler: the unit is chosen for the magnitude before
+		// rounding, and again if rounding reaches the next magnitude.
+		unit := func(mag int) int {
+			if mag < 3 {
+				return 0
+			}
+			return min(mag, 14) / 3
+		}
+		mag := d.magnitude()
+		u := unit(mag)
+		r, minFrac = f.round(d.scaled(-3 * u))
+		if r.digits != "" && r.magnitude() != mag-3*u {
+			if u2 := unit(mag + 1); u2 != u {
+				r, minFrac = f.round(r.scaled(-3 * (u2 - u)))
+				u = u2
+			}
+		}
+		if u > 0 {
+			compact = intlCompactUnits[u-1][0]
+			if f.compactDisplay == "long" && f.style != "currency" {
+				compact = intlCompactUnits[u-1][1]
+			}
+		}
+	default: // scientific, engineering
+		step := 1
+		if f.notation == "engineering" {
+			step = 3
+		}
+		exponent = int(math.Floor(float64(d.magnitude())/float64(step))) * step
+		r, minFrac = f.round(d.scaled(-exponent))
+		if r.magnitude() >= step {
+			exponent += step
+			r, minFrac = f.round(r.scaled(-step))
+		}
+	}
+
+	// The number itself.
+	var num []intlPart
+	switch {
+	case r.nan:
+		num = []intlPart{{"nan", "NaN"}}
+	case r.inf:
+		num = []intlPart{{"infinity", "∞"}}
+	default:
+		var ip, fp string
+		switch {
+		case r.digits == "":
+			ip = "0"
+		case r.exp <= 0:
+			ip, fp = "0", strings.Repeat("0", -r.exp)+r.digits
+		case r.exp >= len(r.digits):
+			ip = r.digits + strings.Repeat("0", r.exp-len(r.digits))
+		default:
+			ip, fp = r.digits[:r.exp], r.digits[r.exp:]
+		}
+		for len(fp) < minFrac {
+			fp += "0"
+		}
+		for len(ip) < f.minInt {
+			ip = "0" + ip
+		}
+		if f.useGrouping == "" || f.useGrouping == "min2" && len(ip) < 5 || len(ip) <= 3 {
+			num = append(num, intlPart{"integer", ip})
+		} else {
+			first := len(ip) % 3
+			if first == 0 {
+				first = 3
+			}
+			num = append(num, intlPart{"integer", ip[:first]})
+			for i := first; i < len(ip); i += 3 {
+				num = append(num, intlPart{"group", ","}, intlPart{"integer", ip[i : i+3]})
+			}
+		}
+		if fp != "" {
+			num = append(num, intlPart{"decimal", "."}, intlPart{"fraction", fp})
+		}
+		if f.notation == "scientific" || f.notation == "engineering" {
+			num = append(num, intlPart{"exponentSeparator", "E"})
+			if exponent < 0 {
+				num = append(num, intlPart{"exponentMinusSign", "-"})
+			}
+			num = append(num, intlPart{"exponentInteger", strconv.Itoa(max(exponent, -exponent))})
+		}
+		if compact != "" {
+			if len(compact) > 1 {
+				num = append(num, intlPart{"literal", " "})
+			}
+			num = append(num, intlPart{"compact", compact})
+		}
+	}
+
+	// The sign: NaN has none, and a number rounded to zero counts as zero
+	// for exceptZero and negative.
+	zero := r.nan || r.digits == "" && !r.inf
+	var sign string
+	switch f.signDisplay {
+	case "auto":
+		if r.neg {
+			sign = "-"
+		}
+	case "always":
+		sign = "+"
+		if r.neg {
+			sign = "-"
+		}
+	case "exceptZero":
+		switch {
+		case zero:
+		case r.neg:
+			sign = "-"
+		default:
+			sign = "+"
+		}
+	case "negative":
+		if r.neg && !zero {
+			sign = "-"
+		}
+	}
+	var out []intlPart
+	parens := false
+	switch sign {
+	case "-":
+		if f.style == "currency" && f.currencySign == "accounting" && f.currencyDisplay != "name" {
+			parens = true
+			out = append(out, intlPart{"literal", "("})
+		} else {
+			out = append(out, intlPart{"minusSign", "-"})
+		}
+	case "+":
+		out = append(out, intlPart{"plusSign", "+"})
+	}
+	switch {
+	case f.style == "currency" && f.currencyDisplay == "name":
+		names, ok := intlCurrencyNames[f.currency]
+		if !ok {
+			names = [2]string{f.currency, f.currency}
+		}
+		name := names[1]
+		// en's plural "one": the integer 1 with no fraction digits shown.
+		if len(num) == 1 && num[0].Type == "integer" && strings.TrimLeft(num[0].Value, "0") == "1" {
+			name = names[0]
+		}
+		out = append(out, num...)
+		out = append(out, intlPart{"literal", " "}, intlPart{"currency", name})
+	case f.style == "currency":
+		symbol := f.currency
+		if f.currencyDisplay != "code" {
+			if s, ok := intlCurrencySymbols[f.currency]; ok {
+				symbol = s
+			}
+			if s, ok := intlCurrencyNarrowSymbols[f.currency]; ok && f.currencyDisplay == "narrowSymbol" {
+				symbol = s
+			}
+		}
+		out = append(out, intlPart{"currency", symbol})
+		// CLDR's currency spacing: a no-break space between a symbol that
+		// does not end in a symbol character and a digit.
+		last, _ := utf8.DecodeLastRuneInString(symbol)
+		if num[0].Type == "integer" && !unicode.In(last, unicode.S, unicode.Z) {
+			out = append(out, intlPart{"literal", "\u00a0"})
+		}
+		out = append(out, num...)
+	default:
+		out = append(out, num...)
+		if f.style == "percent" {
+			out = append(out, intlPart{"percentSign", "%"})
+		}
+	}
+	if parens {
+		out = append(out, intlPart{"literal", ")"})
+	}
+	return out
+}
+
+//------------------------------------------------------------------------------
+
+// intlSource defines Intl.DateTimeFormat, Intl.NumberFormat, the
+// Date.prototype.toLocale* methods, Number's and BigInt's toLocaleString
+// and Date.prototype.toString and toTimeString on top of the Go helpers in
+// host.
 const intlSource = `(function (global, host) {
   "use strict";
   const slot = Symbol("DateTimeFormat");
@@ -945,71 +1737,155 @@ const intlSource = `(function (global, host) {
     Object.defineProperty(Date.prototype, name, { value: fn, writable: true, configurable: true });
   }
 
-  // Number.prototype.toLocaleString for en-US: grouping, fraction digits
-  // (rounded half away from zero on the shortest decimal form, as ICU
-  // does) and the percent style. goja's own treats the locale as a radix.
-  function decimalParts(x) {
-    let s = String(x);
-    let exp = 0;
-    const e = s.indexOf("e");
-    if (e >= 0) { exp = Number(s.slice(e + 1)); s = s.slice(0, e); }
-    const [i, f = ""] = s.split(".");
-    let digits = i + f;
-    let point = i.length + exp;
-    if (point < 0) { digits = "0".repeat(-point) + digits; point = 0; }
-    if (point > digits.length) digits += "0".repeat(point - digits.length);
-    return [digits.slice(0, point) || "0", digits.slice(point)];
+  // Intl.NumberFormat, and Number.prototype.toLocaleString and
+  // BigInt.prototype.toLocaleString on top of it (goja's own treat the
+  // locale as a radix).
+  const numberSlot = Symbol("NumberFormat");
+  function numberOptions(options, caller) {
+    if (options === undefined) return {};
+    if (options === null) throw new TypeError(caller + " called on null or undefined");
+    return Object(options);
   }
-  function roundDigits(intPart, frac, maxFD) {
-    if (frac.length <= maxFD) return [intPart, frac];
-    let all = intPart + frac.slice(0, maxFD);
-    if (frac.charCodeAt(maxFD) - 48 >= 5) {
-      const d = all.split("");
-      let k = d.length - 1;
-      for (; k >= 0; k--) {
-        if (d[k] === "9") { d[k] = "0"; } else { d[k] = String(Number(d[k]) + 1); break; }
+  const isObject = (v) => v !== null && (typeof v === "object" || typeof v === "function");
+  function toPrimitiveNumber(o) {
+    const exotic = o[Symbol.toPrimitive];
+    if (exotic !== undefined && exotic !== null) {
+      const r = exotic.call(o, "number");
+      if (!isObject(r)) return r;
+    } else {
+      for (const name of ["valueOf", "toString"]) {
+        const fn = o[name];
+        if (typeof fn === "function") {
+          const r = fn.call(o);
+          if (!isObject(r)) return r;
+        }
       }
-      if (k < 0) d.unshift("1");
-      all = d.join("");
     }
-    return [all.slice(0, all.length - maxFD) || "0", all.slice(all.length - maxFD)];
+    throw new TypeError("Cannot convert object to primitive value");
+  }
+  const decimalLiteral = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  // mathValue is ToIntlMathematicalValue: a number, a decimal string, or a
+  // BigInt's digits followed by "n" (host.numberFormat formats both exactly).
+  function mathValue(x) {
+    const p = isObject(x) ? toPrimitiveNumber(x) : x;
+    if (typeof p === "bigint") return String(p) + "n";
+    if (typeof p === "string") {
+      const s = p.trim();
+      return decimalLiteral.test(s) ? s : Number(s);
+    }
+    return Number(p);
+  }
+
+  function NumberFormat(locales, options) {
+    if (!new.target) return new NumberFormat(locales, options);
+    checkLocales(locales);
+    const handle = host.numberResolve(numberOptions(options, "Intl.NumberFormat"), "Intl.NumberFormat");
+    Object.defineProperty(this, numberSlot, { value: { handle, bound: undefined } });
+  }
+  function numberInternal(nf, method) {
+    const s = nf !== null && typeof nf === "object" ? nf[numberSlot] : undefined;
+    if (s === undefined) throw new TypeError("Method " + method + " called on incompatible receiver " + receiver(nf));
+    return s;
+  }
+  Object.defineProperty(NumberFormat.prototype, "format", {
+    configurable: true,
+    get() {
+      const s = numberInternal(this, "UnwrapNumberFormat");
+      if (s.bound === undefined) {
+        s.bound = (x) => host.numberFormat(s.handle, mathValue(x));
+      }
+      return s.bound;
+    },
+  });
+  const numberMethods = {
+    formatToParts(x) {
+      return host.numberFormatToParts(numberInternal(this, "Intl.NumberFormat.prototype.formatToParts").handle, mathValue(x));
+    },
+    resolvedOptions() {
+      return host.numberResolved(numberInternal(this, "Intl.NumberFormat.prototype.resolvedOptions").handle);
+    },
+  };
+  for (const [name, fn] of Object.entries(numberMethods)) {
+    Object.defineProperty(NumberFormat.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  Object.defineProperty(NumberFormat, "length", { value: 0, configurable: true }); // as V8's
+  Object.defineProperty(NumberFormat.prototype, Symbol.toStringTag, { value: "Intl.NumberFormat", configurable: true });
+  Object.defineProperty(NumberFormat, "supportedLocalesOf", {
+    value: DateTimeFormat.supportedLocalesOf, writable: true, configurable: true,
+  });
+
+  let defaultNumberFormat;
+  function localeNumberFormat(locales, options, caller) {
+    checkLocales(locales);
+    if (options !== undefined) return host.numberResolve(numberOptions(options, caller), caller);
+    if (defaultNumberFormat === undefined) defaultNumberFormat = host.numberResolve({}, caller);
+    return defaultNumberFormat;
   }
   const numberValue = Number.prototype.valueOf;
-  Object.defineProperty(Number.prototype, "toLocaleString", {
-    value: function toLocaleString(locales, options) {
-      let x = numberValue.call(this);
-      checkLocales(locales);
-      const o = options === undefined ? {} : toOptions(options);
-      const percent = o.style === "percent";
-      if (percent) x *= 100;
-      const digitsOption = (name, def) => {
-        if (o[name] === undefined) return def;
-        const n = Number(o[name]);
-        if (!(n >= 0 && n <= 100)) throw new RangeError(name + " value is out of range.");
-        return Math.floor(n);
-      };
-      const minFD = digitsOption("minimumFractionDigits", 0);
-      const maxFD = digitsOption("maximumFractionDigits", Math.max(minFD, percent ? 0 : 3));
-      if (minFD > maxFD) throw new RangeError("maximumFractionDigits value is out of range.");
-      const negative = x < 0 || Object.is(x, -0);
-      let body;
-      if (Number.isNaN(x)) body = "NaN";
-      else if (!isFinite(x)) body = "\u221e";
-      else {
-        let [intPart, frac] = roundDigits(...decimalParts(Math.abs(x)), maxFD);
-        intPart = intPart.replace(/^0+(?=\d)/, "");
-        while (frac.length > minFD && frac.endsWith("0")) frac = frac.slice(0, -1);
-        while (frac.length < minFD) frac += "0";
-        if (o.useGrouping !== false) intPart = intPart.replace(/\B(?=(\d{3})+(?!\d))/g, ",");
-        body = intPart + (frac ? "." + frac : "");
-      }
-      return (negative && !Number.isNaN(x) ? "-" : "") + body + (percent ? "%" : "");
+  const numberToLocaleString = {
+    toLocaleString(locales, options) {
+      let x;
+      try { x = numberValue.call(this); } catch (e) { throw new TypeError("Number.prototype.toLocaleString requires that 'this' be a Number"); }
+      return host.numberFormat(localeNumberFormat(locales, options, "Number.prototype.toLocaleString"), x);
     },
-    writable: true, configurable: true,
-  });
+  }.toLocaleString;
+  Object.defineProperty(numberToLocaleString, "length", { value: 0, configurable: true });
+  Object.defineProperty(Number.prototype, "toLocaleString", { value: numberToLocaleString, writable: true, configurable: true });
+  if (typeof BigInt === "function") {
+    const bigintValue = BigInt.prototype.valueOf;
+    const fn = {
+      toLocaleString(locales, options) {
+        let x;
+        try { x = bigintValue.call(this); } catch (e) { throw new TypeError("BigInt.prototype.toLocaleString requires that 'this' be a BigInt"); }
+        return host.numberFormat(localeNumberFormat(locales, options, "BigInt.prototype.toLocaleString"), String(x) + "n");
+      },
+    }.toLocaleString;
+    Object.defineProperty(fn, "length", { value: 0, configurable: true });
+    Object.defineProperty(BigInt.prototype, "toLocaleString", { value: fn, writable: true, configurable: true });
+  }
+
+  // Date.prototype.toString and toTimeString: JavaScript's local time is
+  // UTC in hogpipe, which V8 names "Coordinated Universal Time" (goja prints
+  // the Go zone abbreviation). toDateString and toUTCString are goja's.
+  const utc = {};
+  for (const name of ["FullYear", "Month", "Date", "Day", "Hours", "Minutes", "Seconds"]) {
+    utc[name] = Date.prototype["getUTC" + name];
+  }
+  const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n, width) => String(n).padStart(width, "0");
+  function dateValue(date, name) {
+    try {
+      return getTime.call(date);
+    } catch (e) {
+      throw new TypeError("Method Date.prototype." + name + " called on incompatible receiver " + receiver(date));
+    }
+  }
+  const timeOfDay = (date) => pad(utc.Hours.call(date), 2) + ":" + pad(utc.Minutes.call(date), 2) + ":" +
+    pad(utc.Seconds.call(date), 2) + " GMT+0000 (Coordinated Universal Time)";
+  const dateStrings = {
+    toString() {
+      if (Number.isNaN(dateValue(this, "toString"))) return "Invalid Date";
+      const year = utc.FullYear.call(this);
+      return weekdayNames[utc.Day.call(this)] + " " + monthNames[utc.Month.call(this)] + " " + pad(utc.Date.call(this), 2) + " " +
+        (year < 0 ? "-" + pad(-year, 4) : pad(year, 4)) + " " + timeOfDay(this);
+    },
+    toTimeString() {
+      if (Number.isNaN(dateValue(this, "toTimeString"))) return "Invalid Date";
+      return timeOfDay(this);
+    },
+  };
+  for (const [name, fn] of Object.entries(dateStrings)) {
+    Object.defineProperty(Date.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  if (!Object.prototype.hasOwnProperty.call(Date.prototype, "toGMTString")) {
+    // Annex B: the same function as toUTCString.
+    Object.defineProperty(Date.prototype, "toGMTString", { value: Date.prototype.toUTCString, writable: true, configurable: true });
+  }
 
   const intl = global.Intl || {};
   Object.defineProperty(intl, "DateTimeFormat", { value: DateTimeFormat, writable: true, configurable: true });
+  Object.defineProperty(intl, "NumberFormat", { value: NumberFormat, writable: true, configurable: true });
   if (!intl.getCanonicalLocales) {
     Object.defineProperty(intl, "getCanonicalLocales", {
       value: (locales) => { checkLocales(locales); return locales === undefined ? [] : (typeof locales === "string" ? [locales] : Array.from(locales)).map(String); },
@@ -1024,7 +1900,8 @@ const intlSource = `(function (global, host) {
 
 var intlProgram = goja.MustCompile("hogpipe:intl", intlSource, true)
 
-// installIntl defines Intl.DateTimeFormat and Date's toLocale*String.
+// installIntl defines Intl.DateTimeFormat, Intl.NumberFormat and the
+// methods built on them (see intlSource).
 func (v *vm) installIntl() error {
 	rt := v.rt
 	throw := func(err error) {
@@ -1041,6 +1918,16 @@ func (v *vm) installIntl() error {
 			panic(rt.NewTypeError("not an Intl.DateTimeFormat"))
 		}
 		return f
+	}
+	partsArray := func(parts []intlPart) goja.Value {
+		out := make([]any, len(parts))
+		for i, p := range parts {
+			obj := rt.NewObject()
+			_ = obj.Set("type", p.Type)
+			_ = obj.Set("value", p.Value)
+			out[i] = obj
+		}
+		return rt.NewArray(out...)
 	}
 	host := rt.NewObject()
 	_ = host.Set("resolve", func(call goja.FunctionCall) goja.Value {
@@ -1067,19 +1954,43 @@ func (v *vm) installIntl() error {
 		return rt.ToValue(strings.ReplaceAll(b.String(), "\u202f", " "))
 	})
 	_ = host.Set("formatToParts", func(call goja.FunctionCall) goja.Value {
-		parts := handle(call.Argument(0)).parts(call.Argument(1).ToFloat())
-		out := make([]any, len(parts))
-		for i, p := range parts {
-			obj := rt.NewObject()
-			_ = obj.Set("type", p.Type)
-			_ = obj.Set("value", p.Value)
-			out[i] = obj
-		}
-		return rt.ToValue(rt.NewArray(out...))
+		return partsArray(handle(call.Argument(0)).parts(call.Argument(1).ToFloat()))
 	})
 	_ = host.Set("resolved", func(call goja.FunctionCall) goja.Value {
 		obj := rt.NewObject()
 		for _, kv := range handle(call.Argument(0)).resolved() {
+			_ = obj.Set(kv[0].(string), kv[1])
+		}
+		return obj
+	})
+	numberHandle := func(val goja.Value) *intlNumberFormat {
+		f, ok := val.Export().(*intlNumberFormat)
+		if !ok {
+			panic(rt.NewTypeError("not an Intl.NumberFormat"))
+		}
+		return f
+	}
+	_ = host.Set("numberResolve", func(call goja.FunctionCall) goja.Value {
+		optsObj := call.Argument(0).ToObject(rt)
+		f, err := intlResolveNumber(optsObj.Get, call.Argument(1).String())
+		if err != nil {
+			throw(err)
+		}
+		return rt.ToValue(f)
+	})
+	_ = host.Set("numberFormat", func(call goja.FunctionCall) goja.Value {
+		var b strings.Builder
+		for _, p := range numberHandle(call.Argument(0)).parts(call.Argument(1)) {
+			b.WriteString(p.Value)
+		}
+		return rt.ToValue(b.String())
+	})
+	_ = host.Set("numberFormatToParts", func(call goja.FunctionCall) goja.Value {
+		return partsArray(numberHandle(call.Argument(0)).parts(call.Argument(1)))
+	})
+	_ = host.Set("numberResolved", func(call goja.FunctionCall) goja.Value {
+		obj := rt.NewObject()
+		for _, kv := range numberHandle(call.Argument(0)).resolved() {
 			_ = obj.Set(kv[0].(string), kv[1])
 		}
 		return obj

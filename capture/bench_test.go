@@ -5,6 +5,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
 // benchEvent is a typical posthog-js $pageview.
@@ -44,7 +46,7 @@ func BenchmarkToCaptureEvent(b *testing.B) {
 }
 
 func BenchmarkDecodeRequestGzipBatch(b *testing.B) {
-	body := gzipBytes(b, `{"api_key":"phc_test","batch":[`+strings.TrimSuffix(strings.Repeat(benchEvent+",", 50), ",")+`]}`)
+	body := testutil.Gzip(b, `{"api_key":"phc_test","batch":[`+strings.TrimSuffix(strings.Repeat(benchEvent+",", 50), ",")+`]}`)
 	req := Request{Method: "POST", ContentType: "text/plain", Query: url.Values{}, Body: body, MaxBytes: 20 << 20}
 	b.ReportAllocs()
 	for b.Loop() {

@@ -1,8 +1,6 @@
 package capture
 
 import (
-	"bytes"
-	"compress/gzip"
 	"encoding/base64"
 	"net/url"
 	"strings"
@@ -10,19 +8,11 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
 const testEvent = `{"event":"e","distinct_id":"d","api_key":"k","properties":{"b":1,"a":2}}`
-
-func gzipBytes(t testing.TB, s string) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	_, err := zw.Write([]byte(s))
-	require.NoError(t, err)
-	require.NoError(t, zw.Close())
-	return buf.Bytes()
-}
 
 func TestDecodeRequest(t *testing.T) {
 	b64 := base64.StdEncoding.EncodeToString([]byte(testEvent))
@@ -90,19 +80,19 @@ func TestDecodeRequest(t *testing.T) {
 		},
 		{
 			name:        "gzip by header",
-			req:         Request{Method: "POST", ContentType: "application/json", ContentEncoding: "gzip", Body: gzipBytes(t, testEvent)},
+			req:         Request{Method: "POST", ContentType: "application/json", ContentEncoding: "gzip", Body: testutil.Gzip(t, testEvent)},
 			want:        testEvent,
 			compression: CompressionGzip,
 		},
 		{
 			name:        "gzip-js by parameter",
-			req:         Request{Method: "POST", ContentType: "text/plain", Query: url.Values{"compression": {"gzip-js"}}, Body: gzipBytes(t, testEvent)},
+			req:         Request{Method: "POST", ContentType: "text/plain", Query: url.Values{"compression": {"gzip-js"}}, Body: testutil.Gzip(t, testEvent)},
 			want:        testEvent,
 			compression: CompressionGzip,
 		},
 		{
 			name:        "gzip by magic bytes only",
-			req:         Request{Method: "POST", ContentType: "text/plain", Body: gzipBytes(t, testEvent)},
+			req:         Request{Method: "POST", ContentType: "text/plain", Body: testutil.Gzip(t, testEvent)},
 			want:        testEvent,
 			compression: CompressionGzip,
 		},
@@ -134,7 +124,7 @@ func TestDecodeRequest(t *testing.T) {
 		},
 		{
 			name:        "base64 of gzip in a form",
-			req:         Request{Method: "POST", Body: []byte("data=" + url.QueryEscape(base64.StdEncoding.EncodeToString(gzipBytes(t, testEvent))))},
+			req:         Request{Method: "POST", Body: []byte("data=" + url.QueryEscape(base64.StdEncoding.EncodeToString(testutil.Gzip(t, testEvent))))},
 			want:        testEvent,
 			compression: CompressionBase64,
 			form:        true,
@@ -171,12 +161,12 @@ func TestDecodeRequestErrors(t *testing.T) {
 		{"unknown content encoding", Request{Method: "POST", ContentEncoding: "br", Body: []byte(testEvent)}, ErrUnsupportedCompression, `"br"`},
 		{"unknown compression in form", Request{Method: "POST", Body: []byte("compression=zstd&data=x")}, ErrUnsupportedCompression, `"zstd"`},
 		{"broken gzip", Request{Method: "POST", ContentEncoding: "gzip", Body: []byte("not gzip")}, ErrMalformed, "gzip"},
-		{"truncated gzip", Request{Method: "POST", Body: gzipBytes(t, testEvent)[:20]}, ErrMalformed, "gzip"},
+		{"truncated gzip", Request{Method: "POST", Body: testutil.Gzip(t, testEvent)[:20]}, ErrMalformed, "gzip"},
 		{"form without data", Request{Method: "POST", ContentType: "application/x-www-form-urlencoded", Body: []byte("foo=bar")}, ErrMalformed, "data field"},
 		{"bad form", Request{Method: "POST", ContentType: "application/x-www-form-urlencoded", Body: []byte("data=%zz")}, ErrMalformed, "form"},
 		{"not base64", Request{Method: "POST", Body: []byte("data=!!!not*base64")}, ErrMalformed, "neither JSON nor base64"},
 		{"bad lz64", Request{Method: "POST", Query: url.Values{"compression": {"lz64"}}, Body: []byte("data=*")}, ErrMalformed, "lz-string"},
-		{"gzip bomb", Request{Method: "POST", Body: gzipBytes(t, big), MaxBytes: 1000}, ErrTooLarge, "over 1000"},
+		{"gzip bomb", Request{Method: "POST", Body: testutil.Gzip(t, big), MaxBytes: 1000}, ErrTooLarge, "over 1000"},
 		{"big lz64", Request{Method: "POST", Query: url.Values{"compression": {"lz64"}}, Body: []byte(lzVectors[2].compressed), MaxBytes: 10}, ErrMalformed, "larger than 10"},
 		{"big body", Request{Method: "POST", Body: []byte(big), MaxBytes: 1000}, ErrTooLarge, "over 1000"},
 	}

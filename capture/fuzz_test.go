@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
 // The seed corpora live in testdata/fuzz/<FuzzName>/; f.Add adds a few more.
@@ -16,7 +18,7 @@ const fuzzMaxBytes = 1 << 20
 
 func FuzzDecodeRequest(f *testing.F) {
 	f.Add("POST", "application/json", "", "", []byte(testEvent))
-	f.Add("POST", "text/plain", "", "compression=gzip-js", gzipBytes(f, `{"api_key":"k","batch":[`+testEvent+`]}`))
+	f.Add("POST", "text/plain", "", "compression=gzip-js", testutil.Gzip(f, `{"api_key":"k","batch":[`+testEvent+`]}`))
 	f.Add("POST", "application/x-www-form-urlencoded", "", "compression=lz64", []byte("data="+url.QueryEscape(lzVectors[0].compressed)))
 	f.Add("GET", "", "", "data="+url.QueryEscape(lzVectors[4].plain)+"&_=1715000000000", []byte(nil))
 	f.Fuzz(func(t *testing.T, method, contentType, contentEncoding, rawQuery string, body []byte) {

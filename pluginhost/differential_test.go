@@ -34,6 +34,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -204,7 +205,7 @@ func runHogpipeFixture(t *testing.T, f differentialFixture, pluginPath string, v
 	t.Cleanup(func() { _ = mem.Close() })
 	p, err := Load(Options{
 		Path: pluginPath, Config: config, Attachments: attachments, GeoIPDatabase: geoip,
-		Logger: &recordingLogger{t: t}, VMs: 1, EventConcurrency: 1,
+		Logger: &testutil.Logger{T: t}, VMs: 1, EventConcurrency: 1,
 		Cache: mem.Cache(), Storage: mem.Storage(), PluginConfigID: 1,
 		Now: func() time.Time { return now },
 	})

@@ -9,52 +9,22 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
 
-type exportTestLogger struct {
-	t     testing.TB
-	mu    sync.Mutex
-	warns []string
-}
-
-func (l *exportTestLogger) Debugf(f string, a ...any) { l.t.Logf("DEBUG "+f, a...) }
-func (l *exportTestLogger) Infof(f string, a ...any)  { l.t.Logf("INFO "+f, a...) }
-func (l *exportTestLogger) Errorf(f string, a ...any) { l.t.Logf("ERROR "+f, a...) }
-func (l *exportTestLogger) Warnf(f string, a ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.warns = append(l.warns, strings.TrimSpace(fmt.Sprintf(f, a...)))
-	l.t.Logf("WARN "+f, a...)
-}
-
-func (l *exportTestLogger) warnings() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.warns...)
-}
-
-// exportTestNoLeaks checks, after the test's cleanups, that it left no
-// goroutine behind.
-func exportTestNoLeaks(t *testing.T) {
-	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) })
-}
-
 // exportTestPlugin loads the plugin in dir with an in-memory state.
-func exportTestPlugin(t *testing.T, dir string, config map[string]any, opts ...func(*Options)) (*Plugin, *state.Memory, *exportTestLogger) {
+func exportTestPlugin(t *testing.T, dir string, config map[string]any, opts ...func(*Options)) (*Plugin, *state.Memory, *testutil.Logger) {
 	t.Helper()
 	mem := state.NewMemory()
 	t.Cleanup(func() { _ = mem.Close() })
-	log := &exportTestLogger{t: t}
+	log := &testutil.Logger{T: t}
 	o := Options{Path: dir, Config: config, Logger: log, Cache: mem.Cache(), Storage: mem.Storage(), VMs: 1}
 	for _, f := range opts {
 		f(&o)
@@ -105,7 +75,7 @@ func exportTestEvents(bodies ...string) []OutputEvent {
 //------------------------------------------------------------------------------
 
 func TestExportInspect(t *testing.T) {
-	exportTestNoLeaks(t)
+	testutil.NoLeaks(t)
 	for _, tc := range []struct {
 		dir  string
 		want ExportInfo
@@ -162,7 +132,7 @@ func TestExportBufferConfig(t *testing.T) {
 }
 
 func TestExportEventsCall(t *testing.T) {
-	exportTestNoLeaks(t)
+	testutil.NoLeaks(t)
 	p, mem, log := exportTestPlugin(t, filepath.Join("..", "testdata", "plugins", "export-batches"),
 		map[string]any{"failTimes": "1", "exportEventsToIgnore": "ignored"})
 	pool := exportTestPool(t, p)
@@ -208,7 +178,7 @@ func TestExportEventsCall(t *testing.T) {
 	require.NoError(t, err)
 	assert.Equal(t, []string{"a", "ignored", "capture me", "capture me"}, exportTestList(t, p, mem, "onevent"))
 	var captureWarnings int
-	for _, w := range log.warnings() {
+	for _, w := range log.Messages("WARN") {
 		if strings.Contains(w, "posthog.capture in onEvent has no stream to join") {
 			captureWarnings++
 			assert.Contains(t, w, "posthog_schedule")
@@ -218,7 +188,7 @@ func TestExportEventsCall(t *testing.T) {
 }
 
 func TestOnEventOutcomes(t *testing.T) {
-	exportTestNoLeaks(t)
+	testutil.NoLeaks(t)
 	p, mem, _ := exportTestPlugin(t, filepath.Join("..", "testdata", "plugins", "export-onevent"), nil,
 		func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	pool := exportTestPool(t, p)
@@ -255,7 +225,7 @@ func TestOnEventOutcomes(t *testing.T) {
 }
 
 func TestWebhookCompose(t *testing.T) {
-	exportTestNoLeaks(t)
+	testutil.NoLeaks(t)
 	p, _, _ := exportTestPlugin(t, filepath.Join("..", "testdata", "plugins", "export-webhook"), map[string]any{"url": "https://hooks.example.com"})
 	pool := exportTestPool(t, p)
 	res, err := pool.ComposeWebhooks(t.Context(), exportTestEvents(
@@ -307,7 +277,7 @@ func TestWebhookResultShapes(t *testing.T) {
 }
 
 func TestWebhookSend(t *testing.T) {
-	exportTestNoLeaks(t)
+	testutil.NoLeaks(t)
 	server := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		body, _ := io.ReadAll(r.Body)
 		w.WriteHeader(http.StatusTeapot)

@@ -19,7 +19,6 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"syscall"
 	"testing"
@@ -29,42 +28,9 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
-
-// ftLogger records what a plugin logs (and shows it when a test fails).
-type ftLogger struct {
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *ftLogger) add(level, f string, a ...any) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	l.lines = append(l.lines, level+" "+fmt.Sprintf(f, a...))
-}
-
-func (l *ftLogger) Debugf(f string, a ...any) { l.add("DEBUG", f, a...) }
-func (l *ftLogger) Infof(f string, a ...any)  { l.add("INFO", f, a...) }
-func (l *ftLogger) Warnf(f string, a ...any)  { l.add("WARN", f, a...) }
-func (l *ftLogger) Errorf(f string, a ...any) { l.add("ERROR", f, a...) }
-
-func (l *ftLogger) all() []string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return append([]string(nil), l.lines...)
-}
-
-// count is how many lines hold substr.
-func (l *ftLogger) count(substr string) int {
-	n := 0
-	for _, line := range l.all() {
-		if strings.Contains(line, substr) {
-			n++
-		}
-	}
-	return n
-}
 
 // ftNoDNS resolves from /etc/hosts only: tests never send a DNS query.
 var ftNoDNS = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, string) (net.Conn, error) {
@@ -74,7 +40,7 @@ var ftNoDNS = &net.Resolver{PreferGo: true, Dial: func(context.Context, string, 
 type ftPlugin struct {
 	plugin *Plugin
 	pool   *Pool
-	log    *ftLogger
+	log    *testutil.Logger // shown when a test fails
 	mem    *state.Memory
 }
 
@@ -83,7 +49,7 @@ type ftPlugin struct {
 func ftStart(t *testing.T, fixture string, mod func(*Options), prep func(*Plugin)) *ftPlugin {
 	t.Helper()
 	mem := state.NewMemory()
-	log := &ftLogger{}
+	log := &testutil.Logger{}
 	opts := Options{
 		Path:    filepath.Join("testdata", "fetch", fixture),
 		Logger:  log,
@@ -107,7 +73,7 @@ func ftStart(t *testing.T, fixture string, mod func(*Options), prep func(*Plugin
 	t.Cleanup(func() {
 		fp.close()
 		if t.Failed() {
-			for _, line := range log.all() {
+			for _, line := range log.Lines() {
 				t.Log(line)
 			}
 		}
@@ -125,12 +91,18 @@ func (fp *ftPlugin) close() {
 // run sends one event naming a scenario and returns properties.result.
 func (fp *ftPlugin) run(t *testing.T, scenario string, props map[string]any) (any, error) {
 	t.Helper()
+	return fp.runCtx(t.Context(), t, scenario, props)
+}
+
+// runCtx is run with the caller's context.
+func (fp *ftPlugin) runCtx(ctx context.Context, t *testing.T, scenario string, props map[string]any) (any, error) {
+	t.Helper()
 	if props == nil {
 		props = map[string]any{}
 	}
 	event, err := json.Marshal(map[string]any{"event": scenario, "distinct_id": "d", "properties": props})
 	require.NoError(t, err)
-	results, err := fp.pool.ProcessEvents(t.Context(), [][]byte{event})
+	results, err := fp.pool.ProcessEvents(ctx, [][]byte{event})
 	require.NoError(t, err)
 	require.Len(t, results, 1)
 	if results[0].Err != nil {
@@ -276,11 +248,7 @@ func ftNewServer(t *testing.T) *ftServer {
 
 // ftClosedURL is the URL of a loopback port nothing listens on.
 func ftClosedURL(t *testing.T) string {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	require.NoError(t, err)
-	addr := l.Addr().String()
-	require.NoError(t, l.Close())
-	return "http://" + addr
+	return "http://" + testutil.FreeAddr(t)
 }
 
 func ftGet(m any, path ...string) any {

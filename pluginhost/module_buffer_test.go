@@ -10,15 +10,9 @@ import (
 	gojarequire "github.com/dop251/goja_nodejs/require"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
-
-// moduleTestLogger sends the plugin's log to the test log.
-type moduleTestLogger struct{ t testing.TB }
-
-func (l moduleTestLogger) Debugf(f string, a ...any) { l.t.Logf("DEBUG "+f, a...) }
-func (l moduleTestLogger) Infof(f string, a ...any)  { l.t.Logf("INFO "+f, a...) }
-func (l moduleTestLogger) Warnf(f string, a ...any)  { l.t.Logf("WARN "+f, a...) }
-func (l moduleTestLogger) Errorf(f string, a ...any) { l.t.Logf("ERROR "+f, a...) }
 
 // moduleTestVM is a VM with the host modules and globals but no plugin
 // code, for running snippets with moduleEval.
@@ -28,7 +22,7 @@ func moduleTestVM(t testing.TB) *vm {
 		manifest: &Manifest{Name: "module-test"},
 		modules:  hostModules,
 		opts:     Options{Timeout: 10 * time.Second, Now: time.Now, VMs: 1, EventConcurrency: 1},
-		log:      moduleTestLogger{t},
+		log:      &testutil.Logger{T: t},
 	}
 	v := &vm{
 		plugin:    p,

@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -50,7 +51,7 @@ func TestModuleE2E(t *testing.T) {
 		t.Run(dir, func(t *testing.T) {
 			mem := state.NewMemory()
 			defer mem.Close()
-			p, err := Load(Options{Path: dir, Logger: moduleTestLogger{t}, Cache: mem.Cache(), Storage: mem.Storage(), VMs: 1, Timeout: 10 * time.Second})
+			p, err := Load(Options{Path: dir, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage(), VMs: 1, Timeout: 10 * time.Second})
 			require.NoError(t, err)
 			defer p.Close()
 			ctx := t.Context()

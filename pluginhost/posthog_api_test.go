@@ -39,5 +39,5 @@ func TestPostHogAPI(t *testing.T) {
 		"method": "POST", "path": "/api/annotations/", "query": "",
 		"auth": "Bearer phx_other", "body": `{"token":"phc_project","content":"hi"}`,
 	}, got.Properties.Post)
-	assert.NotContains(t, log.all(), "phx_personal")
+	assert.NotContains(t, log.String(), "phx_personal")
 }

@@ -3,7 +3,6 @@ package pluginhost
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
@@ -12,48 +11,24 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
-
-// recordingLogger keeps every line, for assertions on plugin logs.
-type recordingLogger struct {
-	t     testing.TB
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *recordingLogger) add(level, f string, a ...any) {
-	line := level + " " + fmt.Sprintf(f, a...)
-	l.mu.Lock()
-	l.lines = append(l.lines, line)
-	l.mu.Unlock()
-	l.t.Log(line)
-}
-func (l *recordingLogger) Debugf(f string, a ...any) { l.add("DEBUG", f, a...) }
-func (l *recordingLogger) Infof(f string, a ...any)  { l.add("INFO", f, a...) }
-func (l *recordingLogger) Warnf(f string, a ...any)  { l.add("WARN", f, a...) }
-func (l *recordingLogger) Errorf(f string, a ...any) { l.add("ERROR", f, a...) }
-
-func (l *recordingLogger) all() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return strings.Join(l.lines, "\n")
-}
 
 type poolOpt func(*Options)
 
 // startPool loads a fixture plugin from testdata/plugins and starts it.
-func startPool(t *testing.T, fixture string, opts ...poolOpt) (*Pool, *recordingLogger) {
+func startPool(t *testing.T, fixture string, opts ...poolOpt) (*Pool, *testutil.Logger) {
 	t.Helper()
 	return startPoolAt(t, "../testdata/plugins/"+fixture, opts...)
 }
 
 // startPoolAt loads the plugin in dir and starts it.
-func startPoolAt(t *testing.T, dir string, opts ...poolOpt) (*Pool, *recordingLogger) {
+func startPoolAt(t *testing.T, dir string, opts ...poolOpt) (*Pool, *testutil.Logger) {
 	t.Helper()
 	mem := state.NewMemory()
 	t.Cleanup(func() { _ = mem.Close() })
-	log := &recordingLogger{t: t}
+	log := &testutil.Logger{T: t}
 	o := Options{
 		Path: dir, Logger: log, VMs: 1,
 		Cache: mem.Cache(), Storage: mem.Storage(), RecordPluginRuns: true,
@@ -115,7 +90,7 @@ func TestCodeStyles(t *testing.T) {
 }
 
 func TestSyntaxErrorNamesFileLineColumn(t *testing.T) {
-	_, err := Load(Options{Path: "../testdata/plugins/syntax-error", Logger: &recordingLogger{t: t},
+	_, err := Load(Options{Path: "../testdata/plugins/syntax-error", Logger: &testutil.Logger{T: t},
 		Cache: state.NewMemory().Cache(), Storage: state.NewMemory().Storage()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `plugin "syntax-error"`)
@@ -124,7 +99,7 @@ func TestSyntaxErrorNamesFileLineColumn(t *testing.T) {
 
 func TestSetupErrorStopsStart(t *testing.T) {
 	mem := state.NewMemory()
-	p, err := Load(Options{Path: "../testdata/plugins/setup-fails", Logger: &recordingLogger{t: t}, Cache: mem.Cache(), Storage: mem.Storage()})
+	p, err := Load(Options{Path: "../testdata/plugins/setup-fails", Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage()})
 	require.NoError(t, err)
 	_, err = p.Start(t.Context())
 	require.Error(t, err)
@@ -182,8 +157,8 @@ func TestProcessEventOutcomes(t *testing.T) {
 
 	// Secrets are redacted from console output.
 	process(t, pool, `{"event":"log-secret","properties":{}}`)
-	assert.Contains(t, log.all(), "the key is ***")
-	assert.NotContains(t, log.all(), "sk-secret-123")
+	assert.Contains(t, log.String(), "the key is ***")
+	assert.NotContains(t, log.String(), "sk-secret-123")
 }
 
 func TestRetryErrorIsMarked(t *testing.T) {
@@ -205,7 +180,7 @@ func TestCaptureFanOut(t *testing.T) {
 		team := int64(5)
 		o.TeamID = &team
 	})
-	assert.Contains(t, log.all(), "posthog.capture in setupPlugin has no stream to join")
+	assert.Contains(t, log.String(), "posthog.capture in setupPlugin has no stream to join")
 	res := process(t, pool, `{"event":"source","team_id":3,"properties":{}}`, `{"event":"drop-me","properties":{}}`)
 	require.Len(t, res[0].Captured, 2)
 	var first, second map[string]any
@@ -246,7 +221,7 @@ func TestTimeoutInterruptsAndRebuildsVM(t *testing.T) {
 				return res[0].Err == nil
 			}, 10*time.Second, 20*time.Millisecond)
 			assert.Contains(t, string(res[0].Event), `"setup_number":2`)
-			assert.Contains(t, log.all(), "VM discarded")
+			assert.Contains(t, log.String(), "VM discarded")
 		})
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -104,7 +105,7 @@ func runSourcePlugin(t *testing.T, path string) string {
 	t.Helper()
 	mem := state.NewMemory()
 	t.Cleanup(func() { _ = mem.Close() })
-	p, err := Load(Options{Path: path, Logger: &recordingLogger{t: t}, VMs: 1, Cache: mem.Cache(), Storage: mem.Storage()})
+	p, err := Load(Options{Path: path, Logger: &testutil.Logger{T: t}, VMs: 1, Cache: mem.Cache(), Storage: mem.Storage()})
 	require.NoError(t, err)
 	pool, err := p.Start(t.Context())
 	require.NoError(t, err)

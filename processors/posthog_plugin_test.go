@@ -10,9 +10,10 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
 	_ "github.com/redpanda-data/benthos/v4/public/components/pure"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
 func newTestProcessor(t *testing.T, yaml string) *pluginProcessor {
@@ -34,8 +35,7 @@ func message(body string, meta map[string]string) *service.Message {
 }
 
 func TestProcessorResults(t *testing.T) {
-	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() { goleak.VerifyNone(t, ignore) }) // runs after the processor's Close
+	testutil.NoLeaks(t) // checks after the processor's Close
 	proc := newTestProcessor(t, `
 path: ../testdata/plugins/behaviour
 config: {apiKey: secret-value}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -12,43 +11,12 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
-	"go.uber.org/goleak"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/pluginhost"
 	"github.com/hogpipe/hogpipe/state"
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
-
-// testLogger keeps every line, for assertions on what the scheduler logs.
-type testLogger struct {
-	t     testing.TB
-	mu    sync.Mutex
-	lines []string
-}
-
-func (l *testLogger) add(level, f string, a ...any) {
-	line := level + " " + fmt.Sprintf(f, a...)
-	l.mu.Lock()
-	l.lines = append(l.lines, line)
-	l.mu.Unlock()
-	l.t.Log(line)
-}
-func (l *testLogger) Debugf(f string, a ...any) { l.add("DEBUG", f, a...) }
-func (l *testLogger) Infof(f string, a ...any)  { l.add("INFO", f, a...) }
-func (l *testLogger) Warnf(f string, a ...any)  { l.add("WARN", f, a...) }
-func (l *testLogger) Errorf(f string, a ...any) { l.add("ERROR", f, a...) }
-
-func (l *testLogger) count(substr string) int {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	n := 0
-	for _, line := range l.lines {
-		if strings.Contains(line, substr) {
-			n++
-		}
-	}
-	return n
-}
 
 // fakeRunner runs tasks and jobs as Go functions; by default each capture
 // one event naming what ran.
@@ -125,17 +93,14 @@ func newMemory(t *testing.T, clock *FakeClock) *state.Memory {
 type harness struct {
 	t      *testing.T
 	clock  *FakeClock
-	log    *testLogger
+	log    *testutil.Logger
 	events *events
 	stats  *counter
 }
 
 func newHarness(t *testing.T) *harness {
-	ignore := goleak.IgnoreCurrent()
-	t.Cleanup(func() {
-		goleak.VerifyNone(t, ignore, goleak.IgnoreAnyFunction("github.com/hogpipe/hogpipe/state/redistest.(*Server).start.func1"))
-	})
-	return &harness{t: t, clock: NewFakeClock(start), log: &testLogger{t: t}, events: &events{}, stats: &counter{}}
+	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
+	return &harness{t: t, clock: NewFakeClock(start), log: &testutil.Logger{T: t}, events: &events{}, stats: &counter{}}
 }
 
 // start starts a scheduler of instance 7 with conf's gaps filled in; it is
@@ -328,14 +293,14 @@ func TestSchedulerCatchesUpOnceAfterARestart(t *testing.T) {
 	assert.Equal(t, []time.Time{utc("2024-03-01T12:01:00Z"), utc("2024-03-01T13:16:00Z")}, h.events.ticks(TaskEveryMinute),
 		"one catch-up, of the latest tick missed")
 	assert.Equal(t, []time.Time{utc("2024-03-01T13:00:00Z")}, h.events.ticks(TaskEveryHour))
-	assert.Equal(t, 2, h.log.count("catching up"))
+	assert.Equal(t, 2, h.log.Count("catching up"))
 
 	// A restart within the same tick owes nothing.
 	h.clock.Advance(10 * time.Second)
 	h.start(conf)
 	h.step(time.Minute, 7)
 	require.Eventually(t, func() bool { return h.stats.ran.Load() == 4 }, 5*time.Second, time.Millisecond)
-	assert.Equal(t, 2, h.log.count("catching up"))
+	assert.Equal(t, 2, h.log.Count("catching up"))
 }
 
 func TestSchedulerWithoutDurableStateDoesNotCatchUp(t *testing.T) {
@@ -351,7 +316,7 @@ func TestSchedulerWithoutDurableStateDoesNotCatchUp(t *testing.T) {
 	h.step(30*time.Second, 3)
 	time.Sleep(50 * time.Millisecond)
 	assert.Equal(t, int64(1), h.stats.ran.Load())
-	assert.Zero(t, h.log.count("catching up"))
+	assert.Zero(t, h.log.Count("catching up"))
 }
 
 func TestSchedulerShutdownGivesAnInterruptedTickBack(t *testing.T) {
@@ -371,7 +336,7 @@ func TestSchedulerShutdownGivesAnInterruptedTickBack(t *testing.T) {
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
 	assert.ErrorIs(t, s.Stop(ctx), context.DeadlineExceeded)
-	assert.Equal(t, 1, h.log.count("interrupted by shutdown"))
+	assert.Equal(t, 1, h.log.Count("interrupted by shutdown"))
 	assert.Zero(t, h.stats.ran.Load())
 
 	h.clock.Advance(10 * time.Second)
@@ -387,7 +352,7 @@ func TestSchedulerTaskErrorsAreLoggedAndCountAsRuns(t *testing.T) {
 	h.start(Config{Tasks: tasks(TaskEveryMinute, "1m"), Stores: memStores(m), Runner: runner})
 	h.step(time.Minute, 3)
 	require.Eventually(t, func() bool { return h.stats.ran.Load() == 1 }, 5*time.Second, time.Millisecond)
-	require.Eventually(t, func() bool { return h.log.count("ERROR runEveryMinute: boom") == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return h.log.Count("ERROR runEveryMinute: boom") == 1 }, 5*time.Second, time.Millisecond)
 }
 
 //------------------------------------------------------------------------------
@@ -478,29 +443,29 @@ func TestJobErrorsAreLogged(t *testing.T) {
 	}}
 	h.start(Config{Stores: memStores(m), Runner: runner})
 	enqueue(t, q, "nope", `null`, h.clock.Now())
-	require.Eventually(t, func() bool { return h.log.count(`ERROR job "nope"`) == 1 }, 5*time.Second, time.Millisecond)
-	assert.Equal(t, 1, h.log.count("the plugin exports no such job"))
+	require.Eventually(t, func() bool { return h.log.Count(`ERROR job "nope"`) == 1 }, 5*time.Second, time.Millisecond)
+	assert.Equal(t, 1, h.log.Count("the plugin exports no such job"))
 
 	require.NoError(t, m.Jobs().PushJob(t.Context(), JobQueueName(7), h.clock.Now(), "x", "not json"))
 	wakeWorkers(JobQueueName(7))
-	require.Eventually(t, func() bool { return h.log.count("dropped a job") == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return h.log.Count("dropped a job") == 1 }, 5*time.Second, time.Millisecond)
 }
 
 func TestQueueWarnsWhenNoScheduleInputRunsTheInstance(t *testing.T) {
 	t.Parallel()
 	clock := NewFakeClock(start)
 	m := newMemory(t, clock)
-	log := &testLogger{t: t}
+	log := &testutil.Logger{T: t}
 	q := NewQueue(m.Jobs(), m.Cache(), log, WithWarnAfter(0))
 	enqueue(t, q, "a", `null`, start)
 	enqueue(t, q, "b", `null`, start)
-	assert.Equal(t, 1, log.count("no posthog_schedule input for plugin_config_id 7 has been seen"), "once")
+	assert.Equal(t, 1, log.Count("no posthog_schedule input for plugin_config_id 7 has been seen"), "once")
 
-	log2 := &testLogger{t: t}
+	log2 := &testutil.Logger{T: t}
 	require.NoError(t, m.Cache().Set(t.Context(), heartbeatKey(7), "someone", HeartbeatTTL))
 	q2 := NewQueue(m.Jobs(), m.Cache(), log2, WithWarnAfter(0))
 	enqueue(t, q2, "a", `null`, start)
-	assert.Zero(t, log2.count("WARN"), "a schedule input's heartbeat was seen")
+	assert.Zero(t, log2.Count("WARN"), "a schedule input's heartbeat was seen")
 
 	err := q2.EnqueueJob(t.Context(), pluginhost.Job{PluginConfigID: 7, Name: "x", Payload: []byte("{"), RunAt: start})
 	assert.ErrorContains(t, err, "payload is not JSON")
@@ -525,7 +490,7 @@ func TestNewChecksTheConfig(t *testing.T) {
 	t.Parallel()
 	clock := NewFakeClock(start)
 	m := newMemory(t, clock)
-	log := &testLogger{t: t}
+	log := &testutil.Logger{T: t}
 	for msg, conf := range map[string]Config{
 		"a runner is required": {Logger: log, Stores: memStores(m), Timeout: time.Second},
 		"a logger is required": {Runner: &fakeRunner{}, Stores: memStores(m), Timeout: time.Second},

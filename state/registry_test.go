@@ -9,6 +9,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.uber.org/goleak"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
@@ -19,7 +20,7 @@ import (
 func TestAcquireSharesOneRedisClientPerURL(t *testing.T) {
 	srv := redistest.Start(t)
 	ignore := goleak.IgnoreCurrent()
-	first, second := &recLogger{}, &recLogger{}
+	first, second := &testutil.Logger{}, &testutil.Logger{}
 	ctx := t.Context()
 
 	b1, err := state.Acquire(state.Options{RedisURL: srv.URL(), Logger: first})
@@ -31,8 +32,8 @@ func TestAcquireSharesOneRedisClientPerURL(t *testing.T) {
 	assert.Same(t, r, state.RedisOf(b2), "one client per URL")
 	assert.Nil(t, state.BoltOf(b2), "redis_url wins over state_dir")
 	assert.Equal(t, 1, state.RegistryLen())
-	assert.Len(t, first.Warns(), 1, "the AOF warning, once, to the first holder")
-	assert.Empty(t, second.Warns())
+	assert.Len(t, first.Messages("WARN"), 1, "the AOF warning, once, to the first holder")
+	assert.Empty(t, second.Messages("WARN"))
 
 	require.NoError(t, b1.Storage().Set(ctx, "k", "v"))
 	require.NoError(t, b1.Release())
@@ -45,8 +46,8 @@ func TestAcquireSharesOneRedisClientPerURL(t *testing.T) {
 	srv.Stop()
 	_, _, err = b2.Cache().Get(ctx, "k")
 	require.ErrorIs(t, err, state.ErrUnavailable)
-	assert.Len(t, first.Warns(), 1)
-	assert.Len(t, second.Warns(), 1)
+	assert.Len(t, first.Messages("WARN"), 1)
+	assert.Len(t, second.Messages("WARN"), 1)
 	srv.Restart()
 
 	require.NoError(t, b2.Release())

@@ -4,8 +4,9 @@
 # then checks formatting and vet, runs the Go tests with the race detector and
 # each fuzz target briefly.
 #
-#   scripts/test.sh            # everything
-#   FUZZTIME=0 scripts/test.sh # skip the fuzzing step
+#   scripts/test.sh               # everything
+#   FUZZTIME=0 scripts/test.sh     # skip the fuzzing step
+#   FUZZTIME=60s scripts/test.sh   # fuzz longer (default: 50000 inputs per target)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -53,7 +54,7 @@ go vet ./...
 log "go test -race"
 go test -race -shuffle=on -timeout 15m ./...
 
-fuzztime=${FUZZTIME:-5s}
+fuzztime=${FUZZTIME:-50000x}
 if [ "$fuzztime" != "0" ]; then
   while IFS= read -r line; do
     pkg=${line%%:*}; target=${line##*:}

@@ -184,12 +184,22 @@ func zlibLevel(opts goja.Value, brotliOp bool) int {
 //------------------------------------------------------------------------------
 
 func zlibGzip(in []byte, level int) ([]byte, error) {
+	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) {
+		gz, err := gzip.NewWriterLevel(w, level)
+		if err == nil {
+			gz.OS = 3 // Unix, as Node writes it
+		}
+		return gz, err
+	})
+}
+
+// zlibCompress runs in through the writer newWriter makes.
+func zlibCompress(in []byte, newWriter func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
 	var buf bytes.Buffer
-	w, err := gzip.NewWriterLevel(&buf, level)
+	w, err := newWriter(&buf)
 	if err != nil {
 		return nil, err
 	}
-	w.OS = 3 // Unix, as Node writes it
 	if _, err := w.Write(in); err != nil {
 		return nil, err
 	}
@@ -211,18 +221,7 @@ func zlibGunzip(in []byte, _ int) ([]byte, error) {
 }
 
 func zlibDeflate(in []byte, level int) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := zlib.NewWriterLevel(&buf, level)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(in); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, level) })
 }
 
 func zlibInflate(in []byte, _ int) ([]byte, error) {
@@ -237,18 +236,7 @@ func zlibInflate(in []byte, _ int) ([]byte, error) {
 }
 
 func zlibDeflateRaw(in []byte, level int) ([]byte, error) {
-	var buf bytes.Buffer
-	w, err := flate.NewWriter(&buf, level)
-	if err != nil {
-		return nil, err
-	}
-	if _, err := w.Write(in); err != nil {
-		return nil, err
-	}
-	if err := w.Close(); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, level) })
 }
 
 func zlibInflateRaw(in []byte, _ int) ([]byte, error) {

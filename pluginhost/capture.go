@@ -19,7 +19,9 @@ func (v *vm) posthogObject() *goja.Object {
 			panic(v.rt.NewGoError(err))
 		}
 		c := v.current
-		if c == nil || c.captures == nil {
+		// A call that has settled (code it did not await runs on) has
+		// handed its results over: its captures have nowhere to go.
+		if c == nil || c.captures == nil || c.settled {
 			where := "outside a plugin call"
 			if c != nil {
 				where = "in " + c.function

@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"fmt"
+	"sync"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
@@ -53,15 +54,15 @@ func (v *vm) buildMeta() (*goja.Object, error) {
 }
 
 // asyncResult starts an async host operation for the current call and
-// returns its promise. work runs with the call's deadline; convert turns its
-// result into a JS value on the loop. Backends that never block (the
-// in-process store) run inline, saving a goroutine and a loop hop per call.
+// returns its promise; convert turns the work's result into a JS value on the
+// loop. work runs with the VM's context, not the call's: a write the plugin
+// does not await (hello world's cache.set) must still happen after the call
+// returns, and the backends bound each operation themselves. Backends that
+// never block (the in-process store) run inline, saving a goroutine and a loop
+// hop per call.
 func asyncResult[T any](v *vm, inline bool, work func(ctx context.Context) (T, error), convert func(T) (goja.Value, error)) goja.Value {
 	owner := v.current
 	ctx := v.ctx
-	if owner != nil {
-		ctx = owner.context(v)
-	}
 	if inline {
 		res, err := work(ctx)
 		var val goja.Value
@@ -80,8 +81,21 @@ func asyncResult[T any](v *vm, inline bool, work func(ctx context.Context) (T, e
 		return v.rt.ToValue(promise)
 	}
 	promise, resolve, reject := v.rt.NewPromise()
+	// Calls reach the backend in the order the plugin made them (a get after
+	// an unawaited set sees the set), as on one Redis connection: each waits
+	// until the one before it is queued, then queues itself.
+	prev := v.lastQueued
+	queued := make(chan struct{})
+	v.lastQueued = queued
 	go func() {
-		res, err := work(ctx)
+		var once sync.Once
+		signal := func() { once.Do(func() { close(queued) }) }
+		defer signal()
+		if prev != nil {
+			<-prev
+		}
+		res, err := work(state.WithQueued(ctx, signal))
+		signal()
 		v.runOnLoop(owner, func() {
 			if err != nil {
 				_ = reject(v.rt.NewGoError(err))

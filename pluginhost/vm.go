@@ -35,6 +35,10 @@ type vm struct {
 	inflight map[*call]struct{}
 	dead     bool
 
+	// lastQueued is closed once the latest async state call is queued at
+	// its backend; the next call waits for it (see asyncResult).
+	lastQueued chan struct{}
+
 	unhandled   map[*goja.Promise]goja.Value
 	settledVoid goja.Value
 	onDiscard   func(*vm)
@@ -248,14 +252,13 @@ func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Va
 	return &call{function: function, timeout: timeout, deadline: time.Now().Add(timeout), finish: finish}
 }
 
-// context bounds the Go side of async work started by the call (I/O, state
-// backends): it ends at the call's deadline or when the call settles.
+// context bounds the Go side of I/O started by the call (fetch) by the
+// call's deadline. It does not end when the call settles: as in Node, a
+// request the plugin did not await goes on after the function returns.
 func (c *call) context(v *vm) context.Context {
 	if c.ctx == nil {
-		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline)
-		if c.settled {
-			c.cancel()
-		}
+		// The context's timer releases it at the deadline.
+		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline) //nolint:govet
 	}
 	return c.ctx
 }
@@ -342,9 +345,6 @@ func (v *vm) settle(c *call, result goja.Value, err error) {
 	c.over.Store(true)
 	if c.timer != nil {
 		c.timer.Stop()
-	}
-	if c.cancel != nil {
-		c.cancel()
 	}
 	delete(v.inflight, c)
 	c.finish(result, err)
@@ -465,8 +465,10 @@ func (v *vm) runOnLoop(c *call, fn func()) bool {
 		}
 		prev := v.current
 		v.current = c
+		// Continuations of a call that has already settled (work it did not
+		// await) get a fresh limit: its own deadline may have passed.
 		deadline, timeout := time.Now().Add(v.plugin.opts.Timeout), v.plugin.opts.Timeout
-		if c != nil {
+		if c != nil && !c.settled {
 			deadline, timeout = c.deadline, c.timeout
 		}
 		prevDeadline, prevTimeout := v.watchdog.enter(deadline, timeout)

@@ -3,6 +3,7 @@ package processors
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"sort"
 	"sync"
 	"testing"
@@ -136,4 +137,19 @@ func TestRedisOutage(t *testing.T) {
 		return res[0].Err == nil
 	}, 10*time.Second, 50*time.Millisecond)
 	assert.Equal(t, "before", res[0].Remembered)
+}
+
+// TestUnawaitedWritesKeepTheirOrder: Hello World does not await its
+// cache.set; with Redis the next event's get must still see it, as on the
+// original server's single connection.
+func TestUnawaitedWritesKeepTheirOrder(t *testing.T) {
+	srv := redistest.Start(t)
+	proc := newTestProcessor(t, "path: ../testdata/plugins/hello-world\nvms: 1\nredis_url: "+srv.URL())
+	for want := 0; want < 5; want++ {
+		out, err := proc.ProcessBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte(`{"event":"e","properties":{}}`))})
+		require.NoError(t, err)
+		require.NoError(t, out[0][0].GetError())
+		body, _ := out[0][0].AsBytes()
+		assert.Contains(t, string(body), fmt.Sprintf(`"$counter":%d`, want))
+	}
 }

@@ -77,6 +77,7 @@ func (p *autoPipeline) do(ctx context.Context, cmd redis.Cmder) error {
 	c.ctx, c.cmd = ctx, cmd
 	select {
 	case p.queue <- c:
+		signalQueued(ctx)
 	case <-ctx.Done():
 		return ctx.Err()
 	case <-p.stopped:

@@ -56,8 +56,8 @@ type call struct {
 	function string
 	timeout  time.Duration
 	deadline time.Time
-	ctx      context.Context // made on first use: most calls never need one
-	cancel   context.CancelFunc
+	ctx      context.Context    // made on first use (fetch): most calls never need one
+	cancel   context.CancelFunc // kept, never called: ctx's own timer ends it at the deadline
 	timer    *time.Timer // armed only while the call awaits a promise
 	over     atomic.Bool // set once settled; read by the timer goroutine
 	settled  bool
@@ -258,7 +258,7 @@ func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Va
 func (c *call) context(v *vm) context.Context {
 	if c.ctx == nil {
 		// The context's timer releases it at the deadline.
-		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline) //nolint:govet
+		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline)
 	}
 	return c.ctx
 }

@@ -58,8 +58,8 @@ type call struct {
 	deadline time.Time
 	ctx      context.Context    // made on first use (fetch): most calls never need one
 	cancel   context.CancelFunc // kept, never called: ctx's own timer ends it at the deadline
-	timer    *time.Timer // armed only while the call awaits a promise
-	over     atomic.Bool // set once settled; read by the timer goroutine
+	timer    *time.Timer        // armed only while the call awaits a promise
+	over     atomic.Bool        // set once settled; read by the timer goroutine
 	settled  bool
 	finish   func(result goja.Value, err error)
 

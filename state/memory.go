@@ -157,18 +157,29 @@ func (c memCache) LPush(ctx context.Context, key string, values ...string) (int6
 	return int64(len(v.list)), nil
 }
 
+// listAt locks the store and returns the list at key (nil when missing),
+// or ErrWrongType, unlocked, when key holds a string.
+func (m *Memory) listAt(ctx context.Context, key string) (*memValue, func(), error) {
+	now, unlock, err := m.lock(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	v := m.lookup(key, now)
+	if v != nil && !v.isList {
+		unlock()
+		return nil, nil, ErrWrongType
+	}
+	return v, unlock, nil
+}
+
 func (c memCache) LRange(ctx context.Context, key string, start, stop int64) ([]string, error) {
-	now, unlock, err := c.m.lock(ctx)
+	v, unlock, err := c.m.listAt(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	v := c.m.lookup(key, now)
 	if v == nil {
 		return []string{}, nil
-	}
-	if !v.isList {
-		return nil, ErrWrongType
 	}
 	n := int64(len(v.list))
 	// The same clamping as Redis' lrangeGenericCommand.
@@ -195,17 +206,13 @@ func (c memCache) LRange(ctx context.Context, key string, start, stop int64) ([]
 }
 
 func (c memCache) LLen(ctx context.Context, key string) (int64, error) {
-	now, unlock, err := c.m.lock(ctx)
+	v, unlock, err := c.m.listAt(ctx, key)
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
-	v := c.m.lookup(key, now)
 	if v == nil {
 		return 0, nil
-	}
-	if !v.isList {
-		return 0, ErrWrongType
 	}
 	return int64(len(v.list)), nil
 }
@@ -214,17 +221,13 @@ func (c memCache) LPop(ctx context.Context, key string, count int64) ([]string, 
 	if count < 0 {
 		return nil, errNegativeLPop
 	}
-	now, unlock, err := c.m.lock(ctx)
+	v, unlock, err := c.m.listAt(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	defer unlock()
-	v := c.m.lookup(key, now)
 	if v == nil {
 		return []string{}, nil
-	}
-	if !v.isList {
-		return nil, ErrWrongType
 	}
 	n := int64(len(v.list))
 	count = min(count, n)
@@ -241,17 +244,13 @@ func (c memCache) LPop(ctx context.Context, key string, count int64) ([]string, 
 }
 
 func (c memCache) LRem(ctx context.Context, key string, count int64, value string) (int64, error) {
-	now, unlock, err := c.m.lock(ctx)
+	v, unlock, err := c.m.listAt(ctx, key)
 	if err != nil {
 		return 0, err
 	}
 	defer unlock()
-	v := c.m.lookup(key, now)
 	if v == nil {
 		return 0, nil
-	}
-	if !v.isList {
-		return 0, ErrWrongType
 	}
 	list := v.list
 	n := len(list)

@@ -59,11 +59,6 @@ func (v *vm) pluginError(function string, err error) *PluginError {
 	return pe
 }
 
-// rejection is an error carrying a rejected promise's value.
-type rejection struct{ value goja.Value }
-
-func (r rejection) Error() string { return "promise rejected" }
-
 func (v *vm) rejectionError(function string, value goja.Value) *PluginError {
 	pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: function}
 	v.describeThrown(pe, value)

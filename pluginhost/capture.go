@@ -6,6 +6,8 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/gofrs/uuid/v5"
+
+	"github.com/hogpipe/hogpipe/internal/jsjson"
 )
 
 // posthogObject builds the posthog global. capture builds an event as the
@@ -49,7 +51,7 @@ func (v *vm) buildCapture(nameVal, propsVal goja.Value) ([]byte, error) {
 	props := []byte(`{"$lib":"posthog-plugin-server"`)
 	if v.plugin.opts.Version != "" {
 		props = append(props, `,"$lib_version":`...)
-		props = appendJSONString(props, v.plugin.opts.Version)
+		props = jsjson.AppendString(props, v.plugin.opts.Version)
 	}
 	if obj, ok := propsVal.(*goja.Object); ok {
 		enc := jsonEncoder{rt: v.rt}
@@ -65,7 +67,7 @@ func (v *vm) buildCapture(nameVal, propsVal goja.Value) ([]byte, error) {
 			}
 			mark := len(props)
 			props = append(props, ',')
-			props = appendJSONString(props, key)
+			props = jsjson.AppendString(props, key)
 			props = append(props, ':')
 			var ok bool
 			var err error
@@ -81,12 +83,12 @@ func (v *vm) buildCapture(nameVal, propsVal goja.Value) ([]byte, error) {
 	props = append(props, '}')
 
 	out := []byte(`{"event":`)
-	out = appendJSONString(out, safeString(nameVal))
+	out = jsjson.AppendString(out, safeString(nameVal))
 	out = append(out, `,"distinct_id":`...)
 	if distinctID != nil && !goja.IsUndefined(distinctID) && !goja.IsNull(distinctID) {
-		out = appendJSONString(out, safeString(distinctID))
+		out = jsjson.AppendString(out, safeString(distinctID))
 	} else {
-		out = appendJSONString(out, v.plugin.manifest.Name)
+		out = jsjson.AppendString(out, v.plugin.manifest.Name)
 	}
 	out = append(out, `,"properties":`...)
 	out = append(out, props...)
@@ -97,20 +99,20 @@ func (v *vm) buildCapture(nameVal, propsVal goja.Value) ([]byte, error) {
 			return nil, fmt.Errorf("posthog.capture: timestamp: %w", err)
 		}
 	} else {
-		out = appendJSONString(out, now)
+		out = jsjson.AppendString(out, now)
 	}
 	id, err := uuid.NewV7()
 	if err != nil {
 		return nil, err
 	}
 	out = append(out, `,"uuid":`...)
-	out = appendJSONString(out, id.String())
+	out = jsjson.AppendString(out, id.String())
 	if team := v.captureTeam(); team != "" {
 		out = append(out, `,"team_id":`...)
 		out = append(out, team...)
 	}
 	out = append(out, `,"now":`...)
-	out = appendJSONString(out, now)
+	out = jsjson.AppendString(out, now)
 	out = append(out, `,"ip":null,"site_url":""}`...)
 	return out, nil
 }

@@ -34,6 +34,7 @@ import (
 
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/jsjson"
 	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state"
 )
@@ -230,7 +231,7 @@ func runHogpipeFixture(t *testing.T, f differentialFixture, pluginPath string, v
 			if errors.As(r.Err, &pe) {
 				msg = pe.Message
 			}
-			lines = append(lines, `{"error":`+string(appendJSONString(nil, msg))+`,"event":`+string(r.Event)+`}`)
+			lines = append(lines, `{"error":`+string(jsjson.AppendString(nil, msg))+`,"event":`+string(r.Event)+`}`)
 		default:
 			lines = append(lines, string(r.Event))
 		}

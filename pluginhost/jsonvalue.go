@@ -12,6 +12,8 @@ import (
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/internal/jsjson"
 )
 
 // Events travel between Go and JS as JSON bytes that are turned straight into
@@ -359,7 +361,7 @@ func (e *jsonEncoder) value(buf []byte, v goja.Value, depth int) (out []byte, ok
 	}
 	switch v.ExportType() {
 	case jsonTypeString:
-		return appendJSONString(buf, v.String()), true, nil
+		return jsjson.AppendString(buf, v.String()), true, nil
 	case jsonTypeInt:
 		return strconv.AppendInt(buf, v.ToInteger(), 10), true, nil
 	case jsonTypeFloat:
@@ -379,7 +381,7 @@ func (e *jsonEncoder) value(buf []byte, v goja.Value, depth int) (out []byte, ok
 	if _, isSym := v.(*goja.Symbol); isSym {
 		return buf, false, nil
 	}
-	return appendJSONString(buf, v.String()), true, nil
+	return jsjson.AppendString(buf, v.String()), true, nil
 }
 
 var (
@@ -402,7 +404,7 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 			if t.IsZero() || t.Year() < -271820 {
 				return append(buf, "null"...), true, nil
 			}
-			return appendJSONString(buf, t.UTC().Format("2006-01-02T15:04:05.000Z")), true, nil
+			return jsjson.AppendString(buf, t.UTC().Format("2006-01-02T15:04:05.000Z")), true, nil
 		}
 		replaced, err := toJSON(obj)
 		if err != nil {
@@ -447,7 +449,7 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 		if !first {
 			buf = append(buf, ',')
 		}
-		buf = appendJSONString(buf, key)
+		buf = jsjson.AppendString(buf, key)
 		buf = append(buf, ':')
 		var ok bool
 		var err error
@@ -482,62 +484,8 @@ func (e *jsonEncoder) propertiesWithRun(buf []byte, props *goja.Object) ([]byte,
 	if buf[len(buf)-1] != '{' {
 		buf = append(buf, ',')
 	}
-	buf = appendJSONString(buf, key)
+	buf = jsjson.AppendString(buf, key)
 	buf = append(buf, ':', '[')
-	buf = appendJSONString(buf, label)
+	buf = jsjson.AppendString(buf, label)
 	return append(buf, ']', '}'), true, nil
-}
-
-const jsonHex = "0123456789abcdef"
-
-// appendJSONString quotes s as JSON.stringify does: only '"', '\\' and control
-// characters are escaped, and lone surrogates (kept as WTF-8) become \uXXXX.
-func appendJSONString(buf []byte, s string) []byte {
-	buf = append(buf, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < 0x80 {
-			i++
-			continue
-		}
-		if c >= 0x80 {
-			r, size := utf8.DecodeRuneInString(s[i:])
-			if r == utf8.RuneError && size == 1 && isWTF8Surrogate(s[i:]) {
-				buf = append(buf, s[start:i]...)
-				unit := rune(s[i]&0x0F)<<12 | rune(s[i+1]&0x3F)<<6 | rune(s[i+2]&0x3F)
-				buf = append(buf, '\\', 'u', jsonHex[unit>>12&0xF], jsonHex[unit>>8&0xF], jsonHex[unit>>4&0xF], jsonHex[unit&0xF])
-				i += 3
-				start = i
-				continue
-			}
-			i += size
-			continue
-		}
-		buf = append(buf, s[start:i]...)
-		switch c {
-		case '"', '\\':
-			buf = append(buf, '\\', c)
-		case '\b':
-			buf = append(buf, '\\', 'b')
-		case '\f':
-			buf = append(buf, '\\', 'f')
-		case '\n':
-			buf = append(buf, '\\', 'n')
-		case '\r':
-			buf = append(buf, '\\', 'r')
-		case '\t':
-			buf = append(buf, '\\', 't')
-		default:
-			buf = append(buf, '\\', 'u', '0', '0', jsonHex[c>>4], jsonHex[c&0xF])
-		}
-		i++
-		start = i
-	}
-	buf = append(buf, s[start:]...)
-	return append(buf, '"')
-}
-
-func isWTF8Surrogate(s string) bool {
-	return len(s) >= 3 && s[0] == 0xED && s[1] >= 0xA0 && s[1] <= 0xBF && s[2] >= 0x80 && s[2] <= 0xBF
 }

@@ -17,6 +17,7 @@ import (
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 
+	"github.com/hogpipe/hogpipe/internal/geoip"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -103,7 +104,7 @@ type Plugin struct {
 	program   *goja.Program
 	entryName string
 	modules   map[string]hostModule
-	geoip     *GeoIP
+	geoip     *geoip.Reader
 	opts      Options
 	log       Logger
 	cacheNS   string // "@plugin/<plugin_id>/<team or @all>/"
@@ -183,7 +184,7 @@ func Load(opts Options) (*Plugin, error) {
 		return nil, err
 	}
 	if opts.GeoIPDatabase != "" {
-		if p.geoip, err = OpenGeoIP(opts.GeoIPDatabase); err != nil {
+		if p.geoip, err = geoip.Open(opts.GeoIPDatabase); err != nil {
 			return nil, fmt.Errorf("plugin %q: geoip_database: %w", manifest.Name, err)
 		}
 	}

@@ -1,4 +1,4 @@
-package pluginhost
+package geoip
 
 import (
 	"bufio"
@@ -21,7 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 )
 
-// testdata/geoip/city-golden.txt holds, for every query of geoipLookups against
+// testdata/city-golden.txt holds, for every query of geoipLookups against
 // the two databases geoipBuildDB writes (IPv6 and IPv4 trees), the output of the
 // real npm package @maxmind/geoip2-node 3.5.0 (the plugin server's ^3 dependency)
 // on Node 20, one line per query: JSON ["v6"|"v4", ip], a tab, then
@@ -311,10 +311,10 @@ var geoipLookups = []string{
 	"0x59.160.20.129",
 }
 
-// geoipGolden reads testdata/geoip/city-golden.txt: ("v6"|"v4", ip) → JSON or "null".
+// geoipGolden reads testdata/city-golden.txt: ("v6"|"v4", ip) → JSON or "null".
 func geoipGolden(t testing.TB) map[[2]string]string {
 	t.Helper()
-	data, err := os.ReadFile(filepath.Join("testdata", "geoip", "city-golden.txt"))
+	data, err := os.ReadFile(filepath.Join("testdata", "city-golden.txt"))
 	require.NoError(t, err)
 	golden := map[[2]string]string{}
 	sc := bufio.NewScanner(bytes.NewReader(data))
@@ -330,9 +330,9 @@ func geoipGolden(t testing.TB) map[[2]string]string {
 	return golden
 }
 
-func geoipOpenTestDB(t testing.TB, ipVersion int) *GeoIP {
+func geoipOpenTestDB(t testing.TB, ipVersion int) *Reader {
 	t.Helper()
-	g, err := OpenGeoIP(geoipBuildDB(t, ipVersion, "GeoIP2-City"))
+	g, err := Open(geoipBuildDB(t, ipVersion, "GeoIP2-City"))
 	require.NoError(t, err)
 	t.Cleanup(func() { _ = g.Close() })
 	return g
@@ -464,46 +464,46 @@ func TestGeoIPOpenErrors(t *testing.T) {
 	dir := t.TempDir()
 
 	missing := filepath.Join(dir, "nope.mmdb")
-	_, err := OpenGeoIP(missing)
+	_, err := Open(missing)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), missing)
 	assert.Contains(t, err.Error(), "does not exist")
 	assert.ErrorIs(t, err, fs.ErrNotExist)
 
-	_, err = OpenGeoIP(dir)
+	_, err = Open(dir)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), dir)
 	assert.Contains(t, err.Error(), "directory")
 
 	empty := filepath.Join(dir, "empty.mmdb")
 	require.NoError(t, os.WriteFile(empty, nil, 0o644))
-	_, err = OpenGeoIP(empty)
+	_, err = Open(empty)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), empty)
 	assert.Contains(t, err.Error(), "not a MaxMind DB")
 
 	text := filepath.Join(dir, "GeoLite2-City.mmdb")
 	require.NoError(t, os.WriteFile(text, []byte("this is not a database\n"), 0o644))
-	_, err = OpenGeoIP(text)
+	_, err = Open(text)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), text)
 	assert.Contains(t, err.Error(), "not a valid MaxMind DB")
 
 	asn := geoipBuildDB(t, 6, "GeoLite2-ASN")
-	_, err = OpenGeoIP(asn)
+	_, err = Open(asn)
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), asn)
 	assert.Contains(t, err.Error(), `"GeoLite2-ASN"`)
 	assert.Contains(t, err.Error(), "not a City database")
 
 	// Any type containing "City" is accepted, as geoip2-node does.
-	g, err := OpenGeoIP(geoipBuildDB(t, 6, "GeoLite2-City"))
+	g, err := Open(geoipBuildDB(t, 6, "GeoLite2-City"))
 	require.NoError(t, err)
 	require.NoError(t, g.Close())
 }
 
 func TestGeoIPClose(t *testing.T) {
-	g, err := OpenGeoIP(geoipBuildDB(t, 6, "GeoIP2-City"))
+	g, err := Open(geoipBuildDB(t, 6, "GeoIP2-City"))
 	require.NoError(t, err)
 	out, err := g.Locate("89.160.20.129")
 	require.NoError(t, err)
@@ -512,7 +512,7 @@ func TestGeoIPClose(t *testing.T) {
 	require.NoError(t, g.Close())
 	out, err = g.Locate("89.160.20.129")
 	assert.Nil(t, out)
-	assert.ErrorIs(t, err, errGeoIPClosed)
+	assert.ErrorIs(t, err, ErrClosed)
 	// Invalid IPs are still just null.
 	out, err = g.Locate("nope")
 	assert.Nil(t, out)

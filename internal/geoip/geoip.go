@@ -1,4 +1,6 @@
-package pluginhost
+// Package geoip reads MaxMind City databases and renders a record as the
+// City model @maxmind/geoip2-node 3.x gave PostHog plugins, byte for byte.
+package geoip
 
 import (
 	"errors"
@@ -17,9 +19,11 @@ import (
 	"unicode/utf8"
 
 	"github.com/oschwald/maxminddb-golang"
+
+	"github.com/hogpipe/hogpipe/internal/jsjson"
 )
 
-// GeoIP answers meta.geoip.locate from a MaxMind City (or GeoLite2-City) database.
+// Reader answers meta.geoip.locate from a MaxMind City (or GeoLite2-City) database.
 //
 // Locate reproduces byte for byte what the original plugin server gave plugins:
 // JSON.stringify(reader.city(ip)) with the npm package @maxmind/geoip2-node 3.x
@@ -49,9 +53,9 @@ import (
 // case mapping (İ, ß, final Σ) camelcase slightly differently (MaxMind keys are ASCII).
 // geoip2-node 4+ would add traits.isAnycast, which 3.x did not have.
 //
-// A GeoIP is safe for concurrent use. Close waits for running lookups. The file is
+// A Reader is safe for concurrent use. Close waits for running lookups. The file is
 // memory-mapped: replace a database by renaming a new file over it, not in place.
-type GeoIP struct {
+type Reader struct {
 	mu     sync.RWMutex
 	reader *maxminddb.Reader
 	path   string
@@ -93,13 +97,13 @@ func (c *geoipCache) put(off uintptr, r *geoipRecord) {
 	c.m[off] = r
 }
 
-// errGeoIPClosed is returned by Locate after Close.
-var errGeoIPClosed = errors.New("geoip: database is closed")
+// ErrClosed is returned by Locate after Close.
+var ErrClosed = errors.New("geoip: database is closed")
 
-// OpenGeoIP opens a MaxMind DB file holding City records (GeoIP2-City, GeoLite2-City
+// Open opens a MaxMind DB file holding City records (GeoIP2-City, GeoLite2-City
 // or any database whose type contains "City", as @maxmind/geoip2-node accepts).
 // The file is memory-mapped where the platform allows it.
-func OpenGeoIP(path string) (*GeoIP, error) {
+func Open(path string) (*Reader, error) {
 	st, err := os.Stat(path)
 	if err != nil {
 		var pe *fs.PathError
@@ -135,11 +139,11 @@ func OpenGeoIP(path string) (*GeoIP, error) {
 		_ = reader.Close()
 		return nil, fmt.Errorf("geoip: %s is a %q database, not a City database (GeoIP2-City or GeoLite2-City)", path, dbType)
 	}
-	return &GeoIP{reader: reader, path: path, ipv4DB: reader.Metadata.IPVersion == 4}, nil
+	return &Reader{reader: reader, path: path, ipv4DB: reader.Metadata.IPVersion == 4}, nil
 }
 
 // Close releases the database. Locate returns an error afterwards.
-func (g *GeoIP) Close() error {
+func (g *Reader) Close() error {
 	g.mu.Lock()
 	defer g.mu.Unlock()
 	if g.reader == nil {
@@ -159,7 +163,7 @@ func (g *GeoIP) Close() error {
 // Locate returns the JSON of the City model for ip, or nil (and no error) when ip is
 // not a valid IP address, is not in the database, or when @maxmind/geoip2-node would
 // have thrown for it. An error is returned only for a closed or corrupt database.
-func (g *GeoIP) Locate(ip string) ([]byte, error) {
+func (g *Reader) Locate(ip string) ([]byte, error) {
 	addr, dotted, ok := geoipParseIP(ip)
 	if !ok {
 		return nil, nil
@@ -192,7 +196,7 @@ func (g *GeoIP) Locate(ip string) ([]byte, error) {
 	g.mu.RLock()
 	defer g.mu.RUnlock()
 	if g.reader == nil {
-		return nil, errGeoIPClosed
+		return nil, ErrClosed
 	}
 	b := geoipBuilder{cache: &g.cache}
 	network, found, err := g.reader.LookupNetwork(lookup, &b)
@@ -943,11 +947,11 @@ func (r *geoipRecord) render(ip, network string) []byte {
 	if r.open {
 		if r.needIP {
 			out = append(out, `,"ipAddress":`...)
-			out = appendJSONString(out, ip)
+			out = jsjson.AppendString(out, ip)
 		}
 		if r.needNW {
 			out = append(out, `,"network":`...)
-			out = appendJSONString(out, network)
+			out = jsjson.AppendString(out, network)
 		}
 		out = append(out, '}')
 	}
@@ -984,7 +988,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 		if len(buf) > 1 {
 			buf = append(buf, ',')
 		}
-		buf = appendJSONString(buf, k)
+		buf = jsjson.AppendString(buf, k)
 		buf = append(buf, ':')
 		buf = geoipAppendValue(buf, v)
 	}
@@ -1055,7 +1059,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 	for _, k := range [...]string{"city", "location", "postal", "subdivisions"} {
 		if v, found := get(k); found {
 			tail = append(tail, ',')
-			tail = appendJSONString(tail, k)
+			tail = jsjson.AppendString(tail, k)
 			tail = append(tail, ':')
 			tail = geoipAppendValue(tail, v)
 		}
@@ -1067,7 +1071,7 @@ func geoipCompileCity(rec geoipValue) *geoipRecord {
 func geoipAppendValue(buf []byte, v geoipValue) []byte {
 	switch v.kind {
 	case geoipString:
-		return appendJSONString(buf, v.str)
+		return jsjson.AppendString(buf, v.str)
 	case geoipNumber:
 		return geoipAppendNumber(buf, v.num, true)
 	case geoipBool:
@@ -1087,7 +1091,7 @@ func geoipAppendValue(buf []byte, v geoipValue) []byte {
 			if n > 0 {
 				buf = append(buf, ',')
 			}
-			buf = appendJSONString(buf, v.obj.keys[i])
+			buf = jsjson.AppendString(buf, v.obj.keys[i])
 			buf = append(buf, ':')
 			buf = geoipAppendValue(buf, v.obj.vals[i])
 		}

@@ -138,7 +138,7 @@ func (p *Plugin) Inspect(ctx context.Context) (ExportInfo, error) {
 		err   error
 	}
 	done := make(chan settled, 1)
-	v.loop.submit(func() {
+	v.loop.Submit(func() {
 		c := v.newCall("getSettings", p.opts.Timeout, func(res goja.Value, err error) {
 			var large bool
 			if obj, ok := res.(*goja.Object); ok && err == nil {
@@ -200,7 +200,7 @@ func (pool *Pool) outputCall(ctx context.Context, events []OutputEvent, run func
 		}
 		res := &OutputResult{Events: make([]EventOutcome, len(events))}
 		done := make(chan error, 1)
-		if !v.loop.submit(func() { run(v, res, done) }) {
+		if !v.loop.Submit(func() { run(v, res, done) }) {
 			continue
 		}
 		select {

@@ -12,6 +12,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 	nodeerrors "github.com/dop251/goja_nodejs/errors"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // The "buffer" module itself is goja_nodejs' (a nil loader in hostModules).
@@ -205,62 +207,7 @@ func bufferData(rt *goja.Runtime, v goja.Value, enc goja.Value, name string) []b
 		return b
 	}
 	panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
-		fmt.Sprintf("The %q argument must be of type string or an instance of Buffer, TypedArray, or DataView.%s", name, bufferReceived(v))))
-}
-
-// bufferReceived describes a wrong argument the way Node's messages end.
-func bufferReceived(v goja.Value) string {
-	switch {
-	case v == nil || goja.IsUndefined(v):
-		return " Received undefined"
-	case goja.IsNull(v):
-		return " Received null"
-	}
-	switch x := v.Export().(type) {
-	case int64, float64:
-		return fmt.Sprintf(" Received type number (%s)", v.String())
-	case bool:
-		return fmt.Sprintf(" Received type boolean (%v)", x)
-	case string:
-		if len(x) > 25 {
-			x = x[:25] + "..."
-		}
-		return fmt.Sprintf(" Received type string ('%s')", x)
-	}
-	if _, ok := v.(*goja.Object); ok {
-		return " Received an instance of " + bufferCtorName(v.(*goja.Object))
-	}
-	return " Received " + v.String()
-}
-
-func bufferCtorName(obj *goja.Object) string {
-	if ctor, ok := obj.Get("constructor").(*goja.Object); ok {
-		if n := ctor.Get("name"); n != nil && n.String() != "" {
-			return n.String()
-		}
-	}
-	return "Object"
-}
-
-// bufferRunJSModule runs a host module written in JavaScript: program
-// evaluates to function (module, exports, require, host) that fills
-// module.exports. host carries the module's Go helpers (may be nil).
-func bufferRunJSModule(rt *goja.Runtime, program *goja.Program, module *goja.Object, host *goja.Object) {
-	fnVal, err := rt.RunProgram(program)
-	if err != nil {
-		panic(err)
-	}
-	fn, ok := goja.AssertFunction(fnVal)
-	if !ok {
-		panic(rt.NewTypeError("host module program is not a function"))
-	}
-	var hostVal goja.Value = goja.Undefined()
-	if host != nil {
-		hostVal = host
-	}
-	if _, err := fn(goja.Undefined(), module, module.Get("exports"), rt.Get("require"), hostVal); err != nil {
-		panic(err)
-	}
+		fmt.Sprintf("The %q argument must be of type string or an instance of Buffer, TypedArray, or DataView.%s", name, node.Received(v))))
 }
 
 // bufferExtrasSource completes goja_nodejs' Buffer with what plugins use

@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/jsloop"
 	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
@@ -26,13 +27,13 @@ func moduleTestVM(t testing.TB) *vm {
 	}
 	v := &vm{
 		plugin:    p,
-		loop:      newEventLoop(),
+		loop:      jsloop.New(),
 		inflight:  make(map[*call]struct{}),
 		unhandled: make(map[*goja.Promise]goja.Value),
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	v.loop.submit(func() {
+	v.loop.Submit(func() {
 		v.rt = goja.New()
 		v.rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 		v.rt.SetAsyncContextTracker(v)
@@ -48,9 +49,9 @@ func moduleTestVM(t testing.TB) *vm {
 	})
 	require.NoError(t, <-done)
 	t.Cleanup(func() {
-		v.loop.submit(func() { v.dead = true })
+		v.loop.Submit(func() { v.dead = true })
 		v.cancel()
-		v.loop.stop()
+		v.loop.Stop()
 	})
 	return v
 }
@@ -61,7 +62,7 @@ func moduleTestVM(t testing.TB) *vm {
 func moduleEval(t testing.TB, v *vm, src string) string {
 	t.Helper()
 	out := make(chan string, 1)
-	v.loop.submit(func() {
+	v.loop.Submit(func() {
 		res, err := v.rt.RunString(src)
 		if err != nil {
 			if ex, ok := err.(*goja.Exception); ok {

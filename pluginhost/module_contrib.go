@@ -3,6 +3,8 @@ package pluginhost
 import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // contribSource is @posthog/plugin-contrib (0.0.5): createBuffer collects
@@ -59,6 +61,6 @@ var contribProgram = goja.MustCompile("hogpipe:plugin-contrib", contribSource, t
 // contribModule serves @posthog/plugin-contrib.
 func contribModule(v *vm) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
-		bufferRunJSModule(rt, contribProgram, module, nil)
+		node.RunJSModule(rt, contribProgram, module, nil)
 	}
 }

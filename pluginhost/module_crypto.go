@@ -20,6 +20,8 @@ import (
 	nodeerrors "github.com/dop251/goja_nodejs/errors"
 	"github.com/dop251/goja_nodejs/require"
 	"github.com/gofrs/uuid/v5"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // cryptoHashes are the digests createHash and createHmac accept, under
@@ -73,7 +75,7 @@ func cryptoModule(v *vm) require.ModuleLoader {
 				key = append([]byte(nil), b...)
 			} else {
 				panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
-					`The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey.`+bufferReceived(keyArg)))
+					`The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey.`+node.Received(keyArg)))
 			}
 			return cryptoHashObject(rt, hmac.New(newHash, key), nil)
 		})
@@ -208,7 +210,7 @@ func cryptoSize(rt *goja.Runtime, v goja.Value) int {
 		f, ok = float64(i), true
 	}
 	if !ok {
-		panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType, `The "size" argument must be of type number.`+bufferReceived(v)))
+		panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType, `The "size" argument must be of type number.`+node.Received(v)))
 	}
 	if f < 0 || f > math.MaxInt32 || f != math.Trunc(f) {
 		panic(nodeerrors.NewRangeError(rt, nodeerrors.ErrCodeOutOfRange,

@@ -3,6 +3,8 @@ package pluginhost
 import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // eventsSource is Node's EventEmitter. It is a plain constructor function,
@@ -258,6 +260,6 @@ var eventsProgram = goja.MustCompile("hogpipe:events", eventsSource, true)
 // with EventEmitter.EventEmitter, once, listenerCount and errorMonitor.
 func eventsModule(v *vm) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
-		bufferRunJSModule(rt, eventsProgram, module, nil)
+		node.RunJSModule(rt, eventsProgram, module, nil)
 	}
 }

@@ -3,6 +3,8 @@ package pluginhost
 import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // querystringSource is Node's querystring: parse (a null-prototype object,
@@ -157,6 +159,6 @@ var querystringProgram = goja.MustCompile("hogpipe:querystring", querystringSour
 // querystringModule serves Node's querystring.
 func querystringModule(v *vm) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
-		bufferRunJSModule(rt, querystringProgram, module, nil)
+		node.RunJSModule(rt, querystringProgram, module, nil)
 	}
 }

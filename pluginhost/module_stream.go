@@ -3,6 +3,8 @@ package pluginhost
 import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // streamSource is a compact Node stream: Readable, Writable, Duplex,
@@ -604,6 +606,6 @@ var streamProgram = goja.MustCompile("hogpipe:stream", streamSource, true)
 // pipeline, finished and promises, as in Node.
 func streamModule(v *vm) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
-		bufferRunJSModule(rt, streamProgram, module, nil)
+		node.RunJSModule(rt, streamProgram, module, nil)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
 	nodeurl "github.com/dop251/goja_nodejs/url"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // urlSource adds Node's legacy API to goja_nodejs' url module (URL,
@@ -494,6 +496,6 @@ func urlModule(v *vm) require.ModuleLoader {
 		exports := module.Get("exports").(*goja.Object)
 		_ = exports.Set("URL", rt.Get("URL"))
 		_ = exports.Set("URLSearchParams", rt.Get("URLSearchParams"))
-		bufferRunJSModule(rt, urlProgram, module, nil)
+		node.RunJSModule(rt, urlProgram, module, nil)
 	}
 }

@@ -4,6 +4,8 @@ import (
 	"github.com/dop251/goja"
 	gojautil "github.com/dop251/goja_nodejs/util"
 
+	"github.com/hogpipe/hogpipe/internal/node"
+
 	"github.com/dop251/goja_nodejs/require"
 )
 
@@ -903,6 +905,6 @@ func utilModule(v *vm) require.ModuleLoader {
 			}
 			return rt.ToValue([]any{"pending"})
 		})
-		bufferRunJSModule(rt, utilProgram, module, host)
+		node.RunJSModule(rt, utilProgram, module, host)
 	}
 }

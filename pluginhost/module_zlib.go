@@ -14,6 +14,8 @@ import (
 	"github.com/dop251/goja_nodejs/buffer"
 	nodeerrors "github.com/dop251/goja_nodejs/errors"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // zlibOp is one whole-buffer compression or decompression.
@@ -85,7 +87,7 @@ func zlibModule(v *vm) require.ModuleLoader {
 				cb, ok := goja.AssertFunction(cbArg)
 				if !ok {
 					panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
-						`The "callback" argument must be of type function.`+bufferReceived(cbArg)))
+						`The "callback" argument must be of type function.`+node.Received(cbArg)))
 				}
 				in := append([]byte(nil), zlibInput(rt, call.Argument(0))...)
 				level := zlibLevel(optsArg, brotliOp)
@@ -157,7 +159,7 @@ func zlibInput(rt *goja.Runtime, arg goja.Value) []byte {
 		return b
 	}
 	panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
-		`The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`+bufferReceived(arg)))
+		`The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`+node.Received(arg)))
 }
 
 // zlibLevel reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY].

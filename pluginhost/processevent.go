@@ -79,7 +79,7 @@ func (pool *Pool) ProcessEventBatch(ctx context.Context, events [][]byte) (Batch
 func (v *vm) processEvents(ctx context.Context, events [][]byte) ([]EventResult, error) {
 	results := make([]EventResult, len(events))
 	done := make(chan error, 1)
-	if !v.loop.submit(func() { v.runProcessEvents(events, results, done) }) {
+	if !v.loop.Submit(func() { v.runProcessEvents(events, results, done) }) {
 		return nil, errVMGone
 	}
 	select {
@@ -255,7 +255,7 @@ func describeValue(v goja.Value) string {
 func (v *vm) processEventBatch(ctx context.Context, events [][]byte) (BatchResult, error) {
 	var result BatchResult
 	done := make(chan error, 1)
-	if !v.loop.submit(func() { v.runProcessEventBatch(events, &result, done) }) {
+	if !v.loop.Submit(func() { v.runProcessEventBatch(events, &result, done) }) {
 		return result, errVMGone
 	}
 	select {

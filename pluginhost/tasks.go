@@ -40,7 +40,7 @@ func (p *Plugin) InspectExports() (Exports, error) {
 	}
 	defer v.shutdown()
 	done := make(chan Exports, 1)
-	if !v.loop.submit(func() { done <- Exports{Tasks: v.taskNames(), Jobs: v.jobNames()} }) {
+	if !v.loop.Submit(func() { done <- Exports{Tasks: v.taskNames(), Jobs: v.jobNames()} }) {
 		return Exports{}, errVMGone
 	}
 	return <-done, nil
@@ -178,7 +178,7 @@ func onSomeVM[T any](pool *Pool, fn func(*vm) T) (T, error) {
 			return zero, err
 		}
 		done := make(chan T, 1)
-		if !v.loop.submit(func() {
+		if !v.loop.Submit(func() {
 			if v.dead {
 				close(done)
 				return

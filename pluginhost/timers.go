@@ -213,7 +213,7 @@ func (v *vm) armTimer(t *jsTimer, now time.Time) {
 	if t.timer != nil {
 		t.timer.Stop()
 	}
-	t.timer = time.AfterFunc(t.delay, func() { v.loop.submit(v.runDueTimers) })
+	t.timer = time.AfterFunc(t.delay, func() { v.loop.Submit(v.runDueTimers) })
 }
 
 // scheduleImmediate queues fn for the next turn of the loop.
@@ -229,7 +229,7 @@ func (v *vm) scheduleImmediate(fn goja.Callable, args []goja.Value) int64 {
 	}
 	t := &jsTimer{id: id, name: "setImmediate callback", fn: fn, args: args, immediate: true}
 	ts.pending[id] = t
-	v.loop.submit(func() {
+	v.loop.Submit(func() {
 		if v.dead || ts.pending[id] != t {
 			return
 		}

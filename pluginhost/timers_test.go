@@ -136,7 +136,7 @@ func TestTimerDiscardCancels(t *testing.T) {
 	old := fp.pool.vms[0]
 	fp.pool.mu.Unlock()
 	done := make(chan int, 1)
-	old.loop.submit(func() {
+	old.loop.Submit(func() {
 		old.discard(&PluginError{Plugin: "timers", Function: "test", Message: "discarded by the test"})
 		done <- len(old.timers.pending)
 	})

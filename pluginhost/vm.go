@@ -10,13 +10,15 @@ import (
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/jsloop"
 )
 
 // vm is one goja runtime running one instance of the plugin's code, with its
 // own meta.global. It is driven only through its event loop.
 type vm struct {
 	plugin *Plugin
-	loop   *eventLoop
+	loop   *jsloop.Loop
 	rt     *goja.Runtime
 
 	// ctx bounds the Go side of async host calls made by this VM; it ends
@@ -92,17 +94,17 @@ func newVM(ctx context.Context, p *Plugin, onDiscard func(*vm)) (*vm, error) {
 func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 	v := &vm{
 		plugin:    p,
-		loop:      newEventLoop(),
+		loop:      jsloop.New(),
 		inflight:  make(map[*call]struct{}),
 		unhandled: make(map[*goja.Promise]goja.Value),
 		onDiscard: onDiscard,
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
-	v.loop.onPanic = v.recoverPanic
+	v.loop.OnPanic = v.recoverPanic
 	go v.watch(watchdogPeriod(p.opts.Timeout))
 
 	initErr := make(chan error, 1)
-	if !v.loop.submit(func() { initErr <- v.init() }) {
+	if !v.loop.Submit(func() { initErr <- v.init() }) {
 		return nil, errVMGone
 	}
 	if err := <-initErr; err != nil {
@@ -223,7 +225,7 @@ func (v *vm) invokeWith(ctx context.Context, name string, timeout time.Duration,
 	resolve func() (goja.Callable, []goja.Value, error),
 ) error {
 	done := make(chan error, 1)
-	ok := v.loop.submit(func() {
+	ok := v.loop.Submit(func() {
 		if v.dead {
 			done <- errVMGone
 			return
@@ -359,7 +361,7 @@ func (v *vm) expire(c *call, timeout time.Duration) {
 	}
 	reason := fmt.Sprintf("%s timed out after %s", c.function, timeout)
 	v.rt.Interrupt(reason)
-	v.loop.submit(func() {
+	v.loop.Submit(func() {
 		if c.settled || v.dead {
 			v.rt.ClearInterrupt()
 			return
@@ -386,7 +388,7 @@ func (v *vm) discard(cause *PluginError) {
 		})
 	}
 	v.cancel()
-	v.loop.stopNoWait()
+	v.loop.StopNoWait()
 	if v.onDiscard != nil {
 		go v.onDiscard(v)
 	}
@@ -404,9 +406,9 @@ func (v *vm) recoverPanic(recovered any, stack []byte) {
 
 // shutdown stops the VM without teardown (used when it never started).
 func (v *vm) shutdown() {
-	v.loop.submit(func() { v.dead = true; v.stopTimers() })
+	v.loop.Submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
-	v.loop.stop()
+	v.loop.Stop()
 }
 
 // close runs teardownPlugin (bounded by timeout) and stops the loop.
@@ -418,9 +420,9 @@ func (v *vm) close(ctx context.Context) error {
 			err = nil
 		}
 	}
-	v.loop.submit(func() { v.dead = true; v.stopTimers() })
+	v.loop.Submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
-	v.loop.stop()
+	v.loop.Stop()
 	return err
 }
 
@@ -459,7 +461,7 @@ func (v *vm) reportUnhandled() {
 // resolving promises of async host functions; it reports false when the VM
 // has gone.
 func (v *vm) runOnLoop(c *call, fn func()) bool {
-	return v.loop.submit(func() {
+	return v.loop.Submit(func() {
 		if v.dead {
 			return
 		}
@@ -477,4 +479,22 @@ func (v *vm) runOnLoop(c *call, fn func()) bool {
 		v.current = prev
 		v.reportUnhandled()
 	})
+}
+
+// Callback, Context and ReportError make the VM the node.Host of the
+// modules and globals it serves.
+func (v *vm) Callback() func(fn func()) bool {
+	owner := v.current
+	return func(fn func()) bool { return v.runOnLoop(owner, fn) }
+}
+
+func (v *vm) Context() context.Context {
+	if v.current == nil {
+		return v.ctx
+	}
+	return v.current.context(v)
+}
+
+func (v *vm) ReportError(err error) {
+	v.plugin.log.Errorf("plugin %q: %v", v.plugin.manifest.Name, err)
 }

@@ -48,7 +48,7 @@ func (v *vm) watch(period time.Duration) {
 			v.rt.Interrupt(fmt.Sprintf("timed out after %s", limit))
 			// Should the interrupted JavaScript belong to no call (a promise
 			// reaction), nothing else would discard the VM.
-			v.loop.submit(func() {
+			v.loop.Submit(func() {
 				if !v.dead {
 					v.discard(&PluginError{Plugin: v.plugin.manifest.Name, Function: "plugin code", Timeout: true,
 						Message: fmt.Sprintf("timed out after %s", limit)})

@@ -1,34 +1,37 @@
-package pluginhost
+// Package jsloop is the event loop that owns a goja runtime: every use of the
+// runtime happens in a function submitted to its one goroutine.
+package jsloop
 
 import (
 	"runtime/debug"
 	"sync"
 )
 
-// eventLoop owns one goja runtime: every use of the runtime, and of any value
+// Loop owns one goja runtime: every use of the runtime, and of any value
 // derived from it, happens in a function submitted here, on the loop's single
 // goroutine. Other goroutines (timers, I/O, callers) only submit.
-type eventLoop struct {
+type Loop struct {
 	mu      sync.Mutex
 	queue   []func()
 	wake    chan struct{}
 	stopped bool
 	done    chan struct{}
 
-	// onPanic receives a Go panic raised by a submitted function (a host
+	// OnPanic receives a Go panic raised by a submitted function (a host
 	// bug); the loop survives it, so no panic reaches Benthos.
-	onPanic func(recovered any, stack []byte)
+	OnPanic func(recovered any, stack []byte)
 }
 
-func newEventLoop() *eventLoop {
-	l := &eventLoop{wake: make(chan struct{}, 1), done: make(chan struct{})}
+// New starts a loop; its owner ends it with Stop.
+func New() *Loop {
+	l := &Loop{wake: make(chan struct{}, 1), done: make(chan struct{})}
 	go l.run()
 	return l
 }
 
-// submit queues fn to run on the loop and reports false when the loop has
+// Submit queues fn to run on the loop and reports false when the loop has
 // stopped (fn will then never run). Safe from any goroutine, never blocks.
-func (l *eventLoop) submit(fn func()) bool {
+func (l *Loop) Submit(fn func()) bool {
 	l.mu.Lock()
 	if l.stopped {
 		l.mu.Unlock()
@@ -43,7 +46,7 @@ func (l *eventLoop) submit(fn func()) bool {
 	return true
 }
 
-func (l *eventLoop) run() {
+func (l *Loop) run() {
 	defer close(l.done)
 	var batch []func()
 	for {
@@ -64,24 +67,24 @@ func (l *eventLoop) run() {
 	}
 }
 
-func (l *eventLoop) runSafely(fn func()) {
+func (l *Loop) runSafely(fn func()) {
 	defer func() {
-		if r := recover(); r != nil && l.onPanic != nil {
-			l.onPanic(r, debug.Stack())
+		if r := recover(); r != nil && l.OnPanic != nil {
+			l.OnPanic(r, debug.Stack())
 		}
 	}()
 	fn()
 }
 
-// stop lets the functions already queued run, refuses new ones and waits for
+// Stop lets the functions already queued run, refuses new ones and waits for
 // the loop goroutine to exit. It must not be called from the loop itself.
-func (l *eventLoop) stop() {
-	l.stopNoWait()
+func (l *Loop) Stop() {
+	l.StopNoWait()
 	<-l.done
 }
 
-// stopNoWait is stop for use on the loop.
-func (l *eventLoop) stopNoWait() {
+// StopNoWait is Stop for use on the loop.
+func (l *Loop) StopNoWait() {
 	l.mu.Lock()
 	l.stopped = true
 	l.mu.Unlock()

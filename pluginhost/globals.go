@@ -5,7 +5,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/buffer"
+	gojabuffer "github.com/dop251/goja_nodejs/buffer"
+
+	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 )
 
 // preludeSource defines the globals that are simplest in JavaScript. It runs
@@ -39,7 +41,9 @@ var preludeProgram = goja.MustCompile("hogpipe:prelude", preludeSource, true)
 // RetryError, Buffer, URL, URLSearchParams, TextEncoder and TextDecoder.
 func (v *vm) installGlobals() error {
 	rt := v.rt
-	buffer.Enable(rt)
+	if err := nodebuffer.Global().Install(rt, v); err != nil {
+		return err
+	}
 	if err := v.installURL(); err != nil {
 		return err
 	}
@@ -55,7 +59,7 @@ func (v *vm) installGlobals() error {
 		return rt.ToValue(rt.NewArrayBuffer([]byte(call.Argument(0).String())))
 	})
 	_ = host.Set("utf8Decode", func(call goja.FunctionCall) goja.Value {
-		b := buffer.Bytes(rt, call.Argument(0))
+		b := gojabuffer.Bytes(rt, call.Argument(0))
 		if !utf8.Valid(b) {
 			b = []byte(string([]rune(string(b))))
 		}

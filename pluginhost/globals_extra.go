@@ -144,8 +144,5 @@ func (v *vm) installExtraGlobals() error {
 	if _, err := fn(goja.Undefined(), v.rt.GlobalObject()); err != nil {
 		return fmt.Errorf("extra globals: %w", err)
 	}
-	if err := v.bufferExtend(); err != nil {
-		return err
-	}
 	return v.installIntl()
 }

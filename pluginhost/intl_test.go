@@ -256,6 +256,8 @@ func TestIntlDateTimeFormat(t *testing.T) {
 // what Node 20 returns for the same snippets.
 func TestIntlNumberFormat(t *testing.T) {
 	moduleRunCases(t, []moduleCase{
+		{"Number toLocaleString", `[(1234567.891).toLocaleString(), (0.12345).toLocaleString(), (-1234.5).toLocaleString(), NaN.toLocaleString(), (-Infinity).toLocaleString(), (1.0005).toLocaleString(), (-0.0001).toLocaleString(), (1234.5).toLocaleString('en-US', {maximumFractionDigits: 0}), (5).toLocaleString('en-US', {minimumFractionDigits: 2}), (1234.5).toLocaleString('en-US', {useGrouping: false}), (0.256).toLocaleString('en-US', {style: 'percent'}), (1e21).toLocaleString(), (12345.6789).toLocaleString(undefined, {maximumFractionDigits: 2}), (2.5).toLocaleString('en-US', {maximumFractionDigits: 0}), (999.9999).toLocaleString()].join(' | ')`, "1,234,567.891 | 0.123 | -1,234.5 | NaN | -∞ | 1.001 | -0 | 1,235 | 5.00 | 1234.5 | 26% | 1,000,000,000,000,000,000,000 | 12,345.68 | 3 | 1,000"},
+		{"Number toLocaleString range", `(() => { try { (1).toLocaleString('en-US', {minimumFractionDigits: 5, maximumFractionDigits: 2}) } catch (e) { return e.name + ': ' + e.message } })()`, "RangeError: maximumFractionDigits value is out of range."},
 		{"fixture currency", `[1234567.891, 0.5, -42].map((n) => n.toLocaleString('en-US', {style: 'currency', currency: 'USD'})).join(' | ')`, "$1,234,567.89 | $0.50 | -$42.00"},
 		{"fixture plain", `[1234567.891, 0.5, -42].map((n) => n.toLocaleString()).join(' | ')`, "1,234,567.891 | 0.5 | -42"},
 		{"fixture rounded", `[1234567.891, 0.5, -42].map((n) => n.toLocaleString('en-US', {maximumFractionDigits: 1})).join(' | ')`, "1,234,567.9 | 0.5 | -42"},

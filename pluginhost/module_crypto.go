@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strings"
 
+	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
+
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
 	nodeerrors "github.com/dop251/goja_nodejs/errors"
@@ -70,8 +72,8 @@ func cryptoModule(v *vm) require.ModuleLoader {
 			keyArg := call.Argument(1)
 			var key []byte
 			if s, ok := keyArg.Export().(string); ok {
-				key = bufferDecodeString(s, cryptoOptString(call.Argument(2)))
-			} else if b, ok := bufferView(rt, keyArg); ok {
+				key = nodebuffer.DecodeString(s, cryptoOptString(call.Argument(2)))
+			} else if b, ok := nodebuffer.View(rt, keyArg); ok {
 				key = append([]byte(nil), b...)
 			} else {
 				panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
@@ -112,12 +114,12 @@ func cryptoModule(v *vm) require.ModuleLoader {
 			return rt.ToValue(lo + n.Int64())
 		})
 		_ = exports.Set("timingSafeEqual", func(call goja.FunctionCall) goja.Value {
-			a, okA := bufferView(rt, call.Argument(0))
+			a, okA := nodebuffer.View(rt, call.Argument(0))
 			if !okA {
 				panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
 					`The "buf1" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`))
 			}
-			b, okB := bufferView(rt, call.Argument(1))
+			b, okB := nodebuffer.View(rt, call.Argument(1))
 			if !okB {
 				panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
 					`The "buf2" argument must be an instance of ArrayBuffer, Buffer, TypedArray, or DataView.`))
@@ -153,7 +155,7 @@ func cryptoHashObject(rt *goja.Runtime, h hash.Hash, newHash func() hash.Hash) *
 		if done {
 			panic(finalized())
 		}
-		h.Write(bufferData(rt, call.Argument(0), call.Argument(1), "data"))
+		h.Write(nodebuffer.Data(rt, call.Argument(0), call.Argument(1), "data"))
 		return call.This
 	})
 	_ = obj.Set("digest", func(call goja.FunctionCall) goja.Value {
@@ -161,7 +163,7 @@ func cryptoHashObject(rt *goja.Runtime, h hash.Hash, newHash func() hash.Hash) *
 			panic(finalized())
 		}
 		done = true
-		return bufferEncode(rt, h.Sum(nil), call.Argument(0))
+		return nodebuffer.Encode(rt, h.Sum(nil), call.Argument(0))
 	})
 	if newHash != nil {
 		_ = obj.Set("copy", func(goja.FunctionCall) goja.Value {

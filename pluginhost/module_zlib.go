@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"io"
 
+	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
+
 	"github.com/andybalholm/brotli"
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/buffer"
@@ -155,7 +157,7 @@ func zlibInput(rt *goja.Runtime, arg goja.Value) []byte {
 	if s, ok := arg.Export().(string); ok {
 		return []byte(s)
 	}
-	if b, ok := bufferView(rt, arg); ok {
+	if b, ok := nodebuffer.View(rt, arg); ok {
 		return b
 	}
 	panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,

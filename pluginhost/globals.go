@@ -2,34 +2,22 @@ package pluginhost
 
 import (
 	"fmt"
-	"unicode/utf8"
 
 	"github.com/dop251/goja"
-	gojabuffer "github.com/dop251/goja_nodejs/buffer"
 
+	"github.com/hogpipe/hogpipe/internal/node"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
+	webglobals "github.com/hogpipe/hogpipe/internal/web/globals"
 )
 
 // preludeSource defines the globals that are simplest in JavaScript. It runs
 // once per VM and returns the helpers the host needs.
-const preludeSource = `(function (global, host) {
+const preludeSource = `(function (global) {
   "use strict";
   class RetryError extends Error {
     constructor(message) { super(message); this.name = "RetryError"; }
   }
-  class TextEncoder {
-    get encoding() { return "utf-8"; }
-    encode(input = "") { return new Uint8Array(host.utf8Encode(String(input))); }
-  }
-  class TextDecoder {
-    constructor(label = "utf-8") {
-      const l = String(label).toLowerCase();
-      if (l !== "utf-8" && l !== "utf8") throw new RangeError("TextDecoder: only utf-8 is supported, not " + label);
-    }
-    get encoding() { return "utf-8"; }
-    decode(input) { return input === undefined ? "" : host.utf8Decode(input); }
-  }
-  for (const [name, value] of Object.entries({ RetryError, TextEncoder, TextDecoder })) {
+  for (const [name, value] of Object.entries({ RetryError })) {
     Object.defineProperty(global, name, { value, writable: true, configurable: true });
   }
   return { isRetryError: (e) => e instanceof RetryError };
@@ -54,23 +42,17 @@ func (v *vm) installGlobals() error {
 		return err
 	}
 
-	host := rt.NewObject()
-	_ = host.Set("utf8Encode", func(call goja.FunctionCall) goja.Value {
-		return rt.ToValue(rt.NewArrayBuffer([]byte(call.Argument(0).String())))
-	})
-	_ = host.Set("utf8Decode", func(call goja.FunctionCall) goja.Value {
-		b := gojabuffer.Bytes(rt, call.Argument(0))
-		if !utf8.Valid(b) {
-			b = []byte(string([]rune(string(b))))
+	for _, g := range []node.Global{webglobals.Text(), webglobals.Core()} {
+		if err := g.Install(rt, v); err != nil {
+			return fmt.Errorf("install %s: %w", g.Name, err)
 		}
-		return rt.ToValue(string(b))
-	})
+	}
 	preludeFn, err := rt.RunProgram(preludeProgram)
 	if err != nil {
 		return fmt.Errorf("prelude: %w", err)
 	}
 	run, _ := goja.AssertFunction(preludeFn)
-	helpers, err := run(goja.Undefined(), rt.GlobalObject(), host)
+	helpers, err := run(goja.Undefined(), rt.GlobalObject())
 	if err != nil {
 		return fmt.Errorf("prelude: %w", err)
 	}
@@ -79,7 +61,7 @@ func (v *vm) installGlobals() error {
 		return fmt.Errorf("prelude: isRetryError missing")
 	}
 	v.isRetryErrorFn = isRetry
-	if err := v.installExtraGlobals(); err != nil {
+	if err := v.installIntl(); err != nil {
 		return err
 	}
 	return v.installAsyncGlobals()

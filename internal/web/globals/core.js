@@ -1,14 +1,4 @@
-package pluginhost
-
-import (
-	"fmt"
-
-	"github.com/dop251/goja"
-)
-
-// extraGlobalsSource defines structuredClone, queueMicrotask and (when no
-// one else has) DOMException, with Node's errors.
-const extraGlobalsSource = `(function (global) {
+(function (global) {
   "use strict";
   const define = (name, value) => Object.defineProperty(global, name, { value, writable: true, configurable: true });
 
@@ -127,22 +117,4 @@ const extraGlobalsSource = `(function (global) {
     }
     return clone(value, new Map());
   });
-})`
-
-var extraGlobalsProgram = goja.MustCompile("hogpipe:globals-extra", extraGlobalsSource, true)
-
-// installExtraGlobals defines the globals real plugins rely on beyond the
-// contract's list: Intl.DateTimeFormat with Date's toLocale*String (see
-// intl.go), structuredClone, queueMicrotask, DOMException, and the parts of
-// Buffer goja_nodejs lacks (see module_buffer.go).
-func (v *vm) installExtraGlobals() error {
-	fnVal, err := v.rt.RunProgram(extraGlobalsProgram)
-	if err != nil {
-		return fmt.Errorf("extra globals: %w", err)
-	}
-	fn, _ := goja.AssertFunction(fnVal)
-	if _, err := fn(goja.Undefined(), v.rt.GlobalObject()); err != nil {
-		return fmt.Errorf("extra globals: %w", err)
-	}
-	return v.installIntl()
-}
+})

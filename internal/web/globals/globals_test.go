@@ -1,11 +1,16 @@
-package pluginhost
+package globals
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+)
 
 // TestStructuredCloneMicrotaskStrict checks structuredClone, queueMicrotask, DOMException, strict mode and RegExp features against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestStructuredCloneMicrotaskStrict(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	nodetest.New(t, nodetest.Globals(buffer.Global(), Core())).Run(t, []nodetest.Case{
 		{"structuredClone function", `(() => { try { structuredClone(()=>1); return 'ok' } catch (err) { return [err.name, err.message, err.code, err instanceof DOMException, err instanceof Error].join('|') } })()`, "DataCloneError|()=>1 could not be cloned.|25|true|true"},
 		{"structuredClone method", `(() => { try { structuredClone({a(){} }); return 'ok' } catch (err) { return [err.name, err.message, err.code, err instanceof DOMException, err instanceof Error].join('|') } })()`, "DataCloneError|a(){} could not be cloned.|25|true|true"},
 		{"structuredClone symbol", `(() => { try { structuredClone(Symbol("x")); return 'ok' } catch (err) { return [err.name, err.message, err.code, err instanceof DOMException, err instanceof Error].join('|') } })()`, "DataCloneError|Symbol(x) could not be cloned.|25|true|true"},
@@ -36,5 +41,15 @@ func TestStructuredCloneMicrotaskStrict(t *testing.T) {
 		{"regexp named groups", `(() => { const m = /(?<year>\d{4})-(?<month>\d{2})/.exec('on 2021-03-14'); return [m.groups.year, m.groups.month, '2021-03'.replace(/(?<y>\d+)-(?<m>\d+)/, '$<m>/$<y>')].join() })()`, "2021,03,03/2021"},
 		{"regexp named backreference", `String(/(?<q>['"]).*\k<q>/.test('"quoted"'))`, "true"},
 		{"regexp sticky dotall", `[/a.b/s.test('a\nb'), (() => { const r = /b/y; r.lastIndex = 1; return r.test('ab') })()].join()`, "true,true"},
+	})
+}
+
+func TestText(t *testing.T) {
+	nodetest.New(t, nodetest.Globals(Text())).Run(t, []nodetest.Case{
+		{"round trip", `new TextDecoder().decode(new TextEncoder().encode('hé€'))`, "hé€"},
+		{"encode", `Array.from(new TextEncoder().encode('é')).join()`, "195,169"},
+		{"invalid bytes", `new TextDecoder().decode(new Uint8Array([104, 255, 105]))`, "h\uFFFDi"},
+		{"encoding", `new TextEncoder().encoding + ' ' + new TextDecoder('UTF8').encoding`, "utf-8 utf-8"},
+		{"other label", `(() => { try { new TextDecoder('latin1') } catch (e) { return e.name } })()`, "RangeError"},
 	})
 }

@@ -3,6 +3,10 @@ package pluginhost
 import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
+	"github.com/hogpipe/hogpipe/internal/node/events"
+	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 )
 
 // hostModule serves one importable module inside a VM. A nil loader means
@@ -18,11 +22,11 @@ var hostModules = map[string]hostModule{
 	"buffer":                   {},
 	"node-fetch":               {loader: fetchModule},
 	"url":                      {loader: urlModule},
-	"util":                     {loader: utilModule},
+	"util":                     {loader: viaHost(nodeutil.Module())},
 	"crypto":                   {loader: cryptoModule},
 	"zlib":                     {loader: zlibModule},
 	"stream":                   {loader: streamModule},
-	"events":                   {loader: eventsModule},
+	"events":                   {loader: viaHost(events.Module())},
 	"querystring":              {loader: querystringModule},
 	"@posthog/plugin-contrib":  {loader: contribModule},
 }
@@ -34,4 +38,9 @@ func scaffoldModule(v *vm) require.ModuleLoader {
 		exports := module.Get("exports").(*goja.Object)
 		_ = exports.Set("RetryError", rt.Get("RetryError"))
 	}
+}
+
+// viaHost adapts a module of internal/node, which sees the VM as its Host.
+func viaHost(m node.Module) func(v *vm) require.ModuleLoader {
+	return func(v *vm) require.ModuleLoader { return m.Load(v) }
 }

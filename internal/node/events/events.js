@@ -1,16 +1,4 @@
-package pluginhost
-
-import (
-	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
-
-	"github.com/hogpipe/hogpipe/internal/node"
-)
-
-// eventsSource is Node's EventEmitter. It is a plain constructor function,
-// not a class, so the pre-ES2015 pattern EventEmitter.call(this) with
-// util.inherits keeps working; module.exports is the constructor, as in Node.
-const eventsSource = `(function (module, exports, require, host) {
+(function (module, exports, require, host) {
   "use strict";
   const kCapture = Symbol("kCapture");
   const errorMonitor = Symbol("events.errorMonitor");
@@ -252,14 +240,4 @@ const eventsSource = `(function (module, exports, require, host) {
   EventEmitter.EventEmitter = EventEmitter;
   EventEmitter.usingDomains = false;
   module.exports = EventEmitter;
-})`
-
-var eventsProgram = goja.MustCompile("hogpipe:events", eventsSource, true)
-
-// eventsModule serves Node's events: module.exports is EventEmitter itself,
-// with EventEmitter.EventEmitter, once, listenerCount and errorMonitor.
-func eventsModule(v *vm) require.ModuleLoader {
-	return func(rt *goja.Runtime, module *goja.Object) {
-		node.RunJSModule(rt, eventsProgram, module, nil)
-	}
-}
+})

@@ -1,20 +1,4 @@
-package pluginhost
-
-import (
-	"github.com/dop251/goja"
-	gojautil "github.com/dop251/goja_nodejs/util"
-
-	"github.com/hogpipe/hogpipe/internal/node"
-
-	"github.com/dop251/goja_nodejs/require"
-)
-
-// utilSource is Node's util beyond goja_nodejs' format: inspect (Node's
-// layout rules: depth 2, breakLength 80, compact 3, grouped long arrays,
-// circular references), format with every placeholder, promisify (with
-// util.promisify.custom), callbackify, inherits, deprecate, types,
-// isDeepStrictEqual and the legacy is* predicates.
-const utilSource = `(function (module, exports, require, host) {
+(function (module, exports, require, host) {
   "use strict";
   const customInspect = Symbol.for("nodejs.util.inspect.custom");
   const customPromisify = Symbol.for("nodejs.util.promisify.custom");
@@ -878,33 +862,4 @@ const utilSource = `(function (module, exports, require, host) {
     for (const k of Object.keys(source)) target[k] = source[k];
     return target;
   };
-})`
-
-var utilProgram = goja.MustCompile("hogpipe:util", utilSource, true)
-
-// utilModule serves Node's util: goja_nodejs' module is loaded first, then
-// the JavaScript above adds (and, for format, replaces) the rest.
-func utilModule(v *vm) require.ModuleLoader {
-	return func(rt *goja.Runtime, module *goja.Object) {
-		gojautil.Require(rt, module)
-		host := rt.NewObject()
-		_ = host.Set("promiseState", func(call goja.FunctionCall) goja.Value {
-			obj, ok := call.Argument(0).(*goja.Object)
-			if !ok {
-				return rt.ToValue([]any{"pending"})
-			}
-			p, ok := obj.Export().(*goja.Promise)
-			if !ok {
-				return rt.ToValue([]any{"pending"})
-			}
-			switch p.State() {
-			case goja.PromiseStateFulfilled:
-				return rt.ToValue([]any{"fulfilled", p.Result()})
-			case goja.PromiseStateRejected:
-				return rt.ToValue([]any{"rejected", p.Result()})
-			}
-			return rt.ToValue([]any{"pending"})
-		})
-		node.RunJSModule(rt, utilProgram, module, host)
-	}
-}
+})

@@ -1,11 +1,17 @@
-package pluginhost
+package util
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/web/globals"
+)
 
 // TestModuleUtil checks util (inspect layout, format, promisify, types) against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleUtil(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"inspect str", `require('util').inspect('a')`, "'a'"},
 		{"inspect strq", `require('util').inspect("it's")`, "\"it's\""},
 		{"inspect strboth", "require('util').inspect(`it's \"x\"`)", "`it's \"x\"`"},
@@ -97,4 +103,8 @@ func TestModuleUtil(t *testing.T) {
 		{"deprecate", `String(require('util').deprecate((x) => x + 1, 'old')(1))`, "2"},
 		{"stripVTControlCharacters", `require('util').stripVTControlCharacters('\u001b[31mred\u001b[39m')`, "red"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module()), nodetest.Globals(buffer.Global(), globals.Text()))
 }

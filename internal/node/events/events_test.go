@@ -1,11 +1,16 @@
-package pluginhost
+package events
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/util"
+)
 
 // TestModuleEvents checks EventEmitter against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleEvents(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"default export is class", `(() => { const EE = require('events'); return [typeof EE, EE === EE.EventEmitter, new EE() instanceof EE].join() })()`, "function,true,true"},
 		{"on emit order", `(() => { const EE = require('events'); const e = new EE(); const log = []; e.on('x', (a, b) => log.push('1' + a + b)); e.on('x', () => log.push('2')); e.prependListener('x', () => log.push('0')); return [e.emit('x', 'a', 'b'), e.emit('y'), log.join(' ')].join() })()`, "true,false,0 1ab 2"},
 		{"once", `(() => { const EE = require('events'); const e = new EE(); let n = 0; e.once('x', () => n++); e.emit('x'); e.emit('x'); return [n, e.listenerCount('x')].join() })()`, "1,0"},
@@ -23,4 +28,8 @@ func TestModuleEvents(t *testing.T) {
 		{"events.once", `(async () => { const EE = require('events'); const e = new EE(); setTimeout(() => e.emit('ready', 1, 2), 1); const args = await EE.once(e, 'ready'); return args.join() })()`, "1,2"},
 		{"events.once rejects", `(async () => { const EE = require('events'); const e = new EE(); setTimeout(() => e.emit('error', new Error('nope')), 1); try { await EE.once(e, 'ready') } catch (err) { return err.message } })()`, "nope"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module(), util.Module()))
 }

@@ -5,8 +5,12 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/node"
+	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/querystring"
+	"github.com/hogpipe/hogpipe/internal/node/stream"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
+	"github.com/hogpipe/hogpipe/internal/node/zlib"
 )
 
 // hostModule serves one importable module inside a VM. A nil loader means
@@ -23,11 +27,11 @@ var hostModules = map[string]hostModule{
 	"node-fetch":               {loader: fetchModule},
 	"url":                      {loader: urlModule},
 	"util":                     {loader: viaHost(nodeutil.Module())},
-	"crypto":                   {loader: cryptoModule},
-	"zlib":                     {loader: zlibModule},
-	"stream":                   {loader: streamModule},
+	"crypto":                   {loader: viaHost(crypto.Module())},
+	"zlib":                     {loader: viaHost(zlib.Module())},
+	"stream":                   {loader: viaHost(stream.Module())},
 	"events":                   {loader: viaHost(events.Module())},
-	"querystring":              {loader: querystringModule},
+	"querystring":              {loader: viaHost(querystring.Module())},
 	"@posthog/plugin-contrib":  {loader: contribModule},
 }
 

@@ -1,11 +1,16 @@
-package pluginhost
+package crypto
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+)
 
 // TestModuleCrypto checks crypto against Node 20.
 // Expected values are Node 20's (node /tmp/gen/gen.js on the same snippets).
 func TestModuleCrypto(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"sha256 hex", `require('crypto').createHash('sha256').update('abc').digest('hex')`, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"},
 		{"md5 chained base64", `require('crypto').createHash('md5').update('abc').update(Buffer.from('def')).digest('base64')`, "6AtQFwmJUPxYqtg8jBSXjg=="},
 		{"sha1 hex input base64url", `require('crypto').createHash('sha1').update('616263', 'hex').digest('base64url')`, "qZk-NkcGgWq6PiVxeFDCbJzQ2J0"},
@@ -41,4 +46,8 @@ func TestModuleCrypto(t *testing.T) {
 		{"randomInt", `(() => { const c = require('crypto'); for (let i = 0; i < 50; i++) { const n = c.randomInt(3, 6); if (n < 3 || n >= 6) return 'bad ' + n } return 'ok' })()`, "ok"},
 		{"getHashes", `['md5', 'sha1', 'sha256', 'sha512', 'RSA-SHA256'].every((h) => require('crypto').getHashes().includes(h)) + ''`, "true"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module(), buffer.Module()), nodetest.Globals(buffer.Global()))
 }

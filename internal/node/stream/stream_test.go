@@ -1,11 +1,19 @@
-package pluginhost
+package stream
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/util"
+	"github.com/hogpipe/hogpipe/internal/web/globals"
+)
 
 // TestModuleStream checks the stream classes against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleStream(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"exports", `(() => { const s = require('stream'); return [typeof s, s.Stream === s, typeof s.PassThrough, typeof s.Readable, typeof s.Writable, typeof s.Transform, typeof s.Duplex, typeof s.pipeline, typeof s.finished, typeof s.promises.pipeline].join() })()`, "function,true,function,function,function,function,function,function,function,function"},
 		{"passthrough events", `new Promise((resolve) => { const { PassThrough } = require('stream'); const p = new PassThrough(); const log = []; p.on('data', (c) => log.push('data:' + c.toString())); p.on('end', () => { log.push('end'); resolve(log.join(' ')) }); p.on('finish', () => log.push('finish')); p.write('a'); p.write(Buffer.from('b')); p.end('c'); })`, "data:a data:b data:c end"},
 		{"write returns true", `(() => { const { PassThrough } = require('stream'); const p = new PassThrough(); return String(p.write('x')) })()`, "true"},
@@ -25,4 +33,9 @@ func TestModuleStream(t *testing.T) {
 		{"async iterator", `(async () => { const { PassThrough } = require('stream'); const p = new PassThrough(); setTimeout(() => { p.write('a'); p.end('b') }, 1); const it = p[Symbol.asyncIterator](); const out = []; for (let r = await it.next(); !r.done; r = await it.next()) out.push(r.value.toString()); return out.join('') })()`, "ab"},
 		{"finished", `new Promise((resolve) => { const { PassThrough, finished } = require('stream'); const p = new PassThrough(); finished(p, (err) => resolve('finished ' + err)); p.resume(); p.end('x'); })`, "finished undefined"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module(), events.Module(), util.Module(), buffer.Module()),
+		nodetest.Globals(buffer.Global(), globals.Core()))
 }

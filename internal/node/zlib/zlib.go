@@ -1,10 +1,14 @@
-package pluginhost
+// Package zlib is Node's zlib module: gzip, deflate (zlib and raw), unzip
+// and brotli, sync and with callbacks (run off the loop), and the
+// createGzip()-style streams of zlib.js.
+package zlib
 
 import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
 	"compress/zlib"
+	_ "embed"
 	"errors"
 	"fmt"
 	"io"
@@ -20,25 +24,25 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node"
 )
 
-// zlibOp is one whole-buffer compression or decompression.
-type zlibOp func(in []byte, level int) ([]byte, error)
+// op is one whole-buffer compression or decompression.
+type op func(in []byte, level int) ([]byte, error)
 
-// zlibOps are the functions zlib exports, each as name, nameSync and the
+// ops are the functions zlib exports, each as name, nameSync and the
 // callback form.
-var zlibOps = map[string]zlibOp{
-	"gzip":             zlibGzip,
-	"gunzip":           zlibGunzip,
-	"deflate":          zlibDeflate,
-	"inflate":          zlibInflate,
-	"deflateRaw":       zlibDeflateRaw,
-	"inflateRaw":       zlibInflateRaw,
-	"unzip":            zlibUnzip,
-	"brotliCompress":   zlibBrotliCompress,
-	"brotliDecompress": zlibBrotliDecompress,
+var ops = map[string]op{
+	"gzip":             gzipBytes,
+	"gunzip":           gunzipBytes,
+	"deflate":          deflateBytes,
+	"inflate":          inflateBytes,
+	"deflateRaw":       deflateRawBytes,
+	"inflateRaw":       inflateRawBytes,
+	"unzip":            unzipBytes,
+	"brotliCompress":   brotliCompressBytes,
+	"brotliDecompress": brotliDecompressBytes,
 }
 
-// zlibConstants is the part of zlib.constants plugins use.
-var zlibConstants = map[string]int{
+// constantValues is the part of zlib.constants plugins use.
+var constantValues = map[string]int{
 	"Z_NO_FLUSH": 0, "Z_PARTIAL_FLUSH": 1, "Z_SYNC_FLUSH": 2, "Z_FULL_FLUSH": 3, "Z_FINISH": 4, "Z_BLOCK": 5,
 	"Z_OK": 0, "Z_STREAM_END": 1, "Z_NEED_DICT": 2, "Z_ERRNO": -1, "Z_STREAM_ERROR": -2, "Z_DATA_ERROR": -3,
 	"Z_MEM_ERROR": -4, "Z_BUF_ERROR": -5, "Z_VERSION_ERROR": -6,
@@ -57,27 +61,27 @@ var zlibConstants = map[string]int{
 	"BROTLI_PARAM_SIZE_HINT": 5,
 }
 
-const zlibBrotliParamQuality = "1"
+const brotliParamQuality = "1"
 
-// zlibModule serves Node's zlib: gzip, deflate (zlib and raw), brotli and
+// load serves Node's zlib: gzip, deflate (zlib and raw), brotli and
 // unzip, in the Sync, callback and (through util.promisify) promise forms,
 // plus createGzip()-style streams that compress when they end.
-func zlibModule(v *vm) require.ModuleLoader {
+func load(h node.Host) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
 		exports := module.Get("exports").(*goja.Object)
 		constants := rt.NewObject()
-		for name, value := range zlibConstants {
+		for name, value := range constantValues {
 			_ = constants.Set(name, value)
 			_ = exports.Set(name, value)
 		}
 		_ = exports.Set("constants", constants)
-		for name, op := range zlibOps {
+		for name, op := range ops {
 			brotliOp := name == "brotliCompress" || name == "brotliDecompress"
 			_ = exports.Set(name+"Sync", func(call goja.FunctionCall) goja.Value {
-				in := zlibInput(rt, call.Argument(0))
-				out, err := op(in, zlibLevel(call.Argument(1), brotliOp))
+				in := inputBytes(rt, call.Argument(0))
+				out, err := op(in, levelOf(call.Argument(1), brotliOp))
 				if err != nil {
-					panic(zlibError(rt, err))
+					panic(nodeError(rt, err))
 				}
 				return buffer.WrapBytes(rt, out)
 			})
@@ -91,58 +95,43 @@ func zlibModule(v *vm) require.ModuleLoader {
 					panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
 						`The "callback" argument must be of type function.`+node.Received(cbArg)))
 				}
-				in := append([]byte(nil), zlibInput(rt, call.Argument(0))...)
-				level := zlibLevel(optsArg, brotliOp)
-				owner := v.current
+				in := append([]byte(nil), inputBytes(rt, call.Argument(0))...)
+				level := levelOf(optsArg, brotliOp)
+				later := h.Callback()
 				// The work runs off the loop; the callback runs on it later,
 				// as Node's does.
 				go func() {
 					out, err := op(in, level)
-					v.runOnLoop(owner, func() {
+					later(func() {
 						var cbErr error
 						if err != nil {
-							_, cbErr = cb(goja.Undefined(), zlibError(rt, err))
+							_, cbErr = cb(goja.Undefined(), nodeError(rt, err))
 						} else {
 							_, cbErr = cb(goja.Undefined(), goja.Null(), buffer.WrapBytes(rt, out))
 						}
 						if cbErr != nil {
-							v.plugin.log.Errorf("plugin %q: zlib.%s callback: %v", v.plugin.manifest.Name, name, cbErr)
+							h.ReportError(fmt.Errorf("zlib.%s callback: %w", name, cbErr))
 						}
 					})
 				}()
 				return goja.Undefined()
 			})
 		}
-		v.zlibStreams(rt, exports)
+		addStreams(rt, exports)
 	}
 }
 
-// zlibStreamsSource builds createGzip() and friends on the stream module's
+// streamsSource builds createGzip() and friends on the stream module's
 // Transform: input is collected and processed as a whole when it ends.
-const zlibStreamsSource = `(function (exports, stream) {
-  "use strict";
-  const make = (name) => (options) => {
-    const chunks = [];
-    return new stream.Transform({
-      transform(chunk, encoding, callback) { chunks.push(Buffer.from(chunk, encoding)); callback(); },
-      flush(callback) {
-        let out;
-        try { out = exports[name + "Sync"](Buffer.concat(chunks), options); } catch (e) { callback(e); return; }
-        callback(null, out);
-      },
-    });
-  };
-  const names = { Gzip: "gzip", Gunzip: "gunzip", Deflate: "deflate", Inflate: "inflate", DeflateRaw: "deflateRaw",
-    InflateRaw: "inflateRaw", Unzip: "unzip", BrotliCompress: "brotliCompress", BrotliDecompress: "brotliDecompress" };
-  for (const [cls, fn] of Object.entries(names)) {
-    exports["create" + cls] = make(fn);
-  }
-})`
+//
+//go:embed zlib.js
+var streamsSource string
 
-var zlibStreamsProgram = goja.MustCompile("hogpipe:zlib", zlibStreamsSource, true)
+var streamsProgram = goja.MustCompile("node:zlib", streamsSource, true)
 
-func (v *vm) zlibStreams(rt *goja.Runtime, exports *goja.Object) {
-	fnVal, err := rt.RunProgram(zlibStreamsProgram)
+// addStreams adds createGzip() and friends to exports.
+func addStreams(rt *goja.Runtime, exports *goja.Object) {
+	fnVal, err := rt.RunProgram(streamsProgram)
 	if err != nil {
 		panic(err)
 	}
@@ -153,7 +142,7 @@ func (v *vm) zlibStreams(rt *goja.Runtime, exports *goja.Object) {
 	}
 }
 
-func zlibInput(rt *goja.Runtime, arg goja.Value) []byte {
+func inputBytes(rt *goja.Runtime, arg goja.Value) []byte {
 	if s, ok := arg.Export().(string); ok {
 		return []byte(s)
 	}
@@ -164,13 +153,13 @@ func zlibInput(rt *goja.Runtime, arg goja.Value) []byte {
 		`The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`+node.Received(arg)))
 }
 
-// zlibLevel reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY].
-func zlibLevel(opts goja.Value, brotliOp bool) int {
+// levelOf reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY].
+func levelOf(opts goja.Value, brotliOp bool) int {
 	obj, ok := opts.(*goja.Object)
 	if brotliOp {
 		if ok {
 			if params, ok := obj.Get("params").(*goja.Object); ok {
-				if q := params.Get(zlibBrotliParamQuality); q != nil && !goja.IsUndefined(q) {
+				if q := params.Get(brotliParamQuality); q != nil && !goja.IsUndefined(q) {
 					return int(q.ToInteger())
 				}
 			}
@@ -187,8 +176,8 @@ func zlibLevel(opts goja.Value, brotliOp bool) int {
 
 //------------------------------------------------------------------------------
 
-func zlibGzip(in []byte, level int) ([]byte, error) {
-	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) {
+func gzipBytes(in []byte, level int) ([]byte, error) {
+	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) {
 		gz, err := gzip.NewWriterLevel(w, level)
 		if err == nil {
 			gz.OS = 3 // Unix, as Node writes it
@@ -197,8 +186,8 @@ func zlibGzip(in []byte, level int) ([]byte, error) {
 	})
 }
 
-// zlibCompress runs in through the writer newWriter makes.
-func zlibCompress(in []byte, newWriter func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
+// compressWith runs in through the writer newWriter makes.
+func compressWith(in []byte, newWriter func(io.Writer) (io.WriteCloser, error)) ([]byte, error) {
 	var buf bytes.Buffer
 	w, err := newWriter(&buf)
 	if err != nil {
@@ -213,7 +202,7 @@ func zlibCompress(in []byte, newWriter func(io.Writer) (io.WriteCloser, error)) 
 	return buf.Bytes(), nil
 }
 
-func zlibGunzip(in []byte, _ int) ([]byte, error) {
+func gunzipBytes(in []byte, _ int) ([]byte, error) {
 	if len(in) >= 2 && (in[0] != 0x1f || in[1] != 0x8b) {
 		return nil, gzip.ErrHeader
 	}
@@ -224,11 +213,11 @@ func zlibGunzip(in []byte, _ int) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-func zlibDeflate(in []byte, level int) ([]byte, error) {
-	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, level) })
+func deflateBytes(in []byte, level int) ([]byte, error) {
+	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, level) })
 }
 
-func zlibInflate(in []byte, _ int) ([]byte, error) {
+func inflateBytes(in []byte, _ int) ([]byte, error) {
 	if len(in) >= 2 && (in[0]&0x0f != 8 || (uint(in[0])<<8|uint(in[1]))%31 != 0) {
 		return nil, zlib.ErrHeader
 	}
@@ -239,22 +228,22 @@ func zlibInflate(in []byte, _ int) ([]byte, error) {
 	return io.ReadAll(r)
 }
 
-func zlibDeflateRaw(in []byte, level int) ([]byte, error) {
-	return zlibCompress(in, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, level) })
+func deflateRawBytes(in []byte, level int) ([]byte, error) {
+	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, level) })
 }
 
-func zlibInflateRaw(in []byte, _ int) ([]byte, error) {
+func inflateRawBytes(in []byte, _ int) ([]byte, error) {
 	return io.ReadAll(flate.NewReader(bytes.NewReader(in)))
 }
 
-func zlibUnzip(in []byte, level int) ([]byte, error) {
+func unzipBytes(in []byte, level int) ([]byte, error) {
 	if len(in) >= 2 && in[0] == 0x1f && in[1] == 0x8b {
-		return zlibGunzip(in, level)
+		return gunzipBytes(in, level)
 	}
-	return zlibInflate(in, level)
+	return inflateBytes(in, level)
 }
 
-func zlibBrotliCompress(in []byte, quality int) ([]byte, error) {
+func brotliCompressBytes(in []byte, quality int) ([]byte, error) {
 	var buf bytes.Buffer
 	w := brotli.NewWriterLevel(&buf, quality)
 	if _, err := w.Write(in); err != nil {
@@ -266,20 +255,20 @@ func zlibBrotliCompress(in []byte, quality int) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// zlibBrotliFailed marks a brotli decoding failure.
-var zlibBrotliFailed = errors.New("Decompression failed")
+// errBrotliFailed marks a brotli decoding failure.
+var errBrotliFailed = errors.New("Decompression failed")
 
-func zlibBrotliDecompress(in []byte, _ int) ([]byte, error) {
+func brotliDecompressBytes(in []byte, _ int) ([]byte, error) {
 	out, err := io.ReadAll(brotli.NewReader(bytes.NewReader(in)))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", zlibBrotliFailed, err)
+		return nil, fmt.Errorf("%w: %v", errBrotliFailed, err)
 	}
 	return out, nil
 }
 
-// zlibError turns a Go decompression error into the Error Node's zlib
+// nodeError turns a Go decompression error into the Error Node's zlib
 // throws, with its code and errno.
-func zlibError(rt *goja.Runtime, err error) *goja.Object {
+func nodeError(rt *goja.Runtime, err error) *goja.Object {
 	msg, code, errno := err.Error(), "Z_DATA_ERROR", -3
 	var corrupt flate.CorruptInputError
 	switch {
@@ -291,10 +280,13 @@ func zlibError(rt *goja.Runtime, err error) *goja.Object {
 		msg, code, errno = "unexpected end of file", "Z_BUF_ERROR", -5
 	case errors.As(err, &corrupt):
 		msg = "invalid block type"
-	case errors.Is(err, zlibBrotliFailed):
+	case errors.Is(err, errBrotliFailed):
 		msg, code, errno = "Decompression failed", "ERR_BROTLI_DECOMPRESSION_FAILED", -15
 	}
 	obj := nodeerrors.NewError(rt, nil, code, "%s", msg)
 	_ = obj.Set("errno", errno)
 	return obj
 }
+
+// Module serves require("zlib").
+func Module() node.Module { return node.Module{Name: "zlib", Load: load} }

@@ -1,4 +1,6 @@
-package pluginhost
+// Package crypto is Node's crypto module as plugins use it: hashes, HMAC,
+// random bytes, integers and UUIDs, and timingSafeEqual.
+package crypto
 
 import (
 	"crypto/hmac"
@@ -26,9 +28,9 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node"
 )
 
-// cryptoHashes are the digests createHash and createHmac accept, under
+// hashes are the digests createHash and createHmac accept, under
 // OpenSSL's names and aliases (matched case-insensitively, as Node does).
-var cryptoHashes = map[string]func() hash.Hash{
+var hashes = map[string]func() hash.Hash{
 	"md5":        md5.New,
 	"rsa-md5":    md5.New,
 	"sha1":       sha1.New,
@@ -50,46 +52,45 @@ var cryptoHashes = map[string]func() hash.Hash{
 	"sha512-224": sha512.New512_224,
 }
 
-// cryptoModule serves Node's crypto: hashes, HMAC, random bytes and UUIDs,
+// load serves Node's crypto: hashes, HMAC, random bytes and UUIDs,
 // and a constant-time comparison.
-func cryptoModule(v *vm) require.ModuleLoader {
+func load(h node.Host) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
 		exports := module.Get("exports").(*goja.Object)
 		_ = exports.Set("createHash", func(call goja.FunctionCall) goja.Value {
 			alg := call.Argument(0).String()
-			newHash, ok := cryptoHashes[strings.ToLower(alg)]
+			newHash, ok := hashes[strings.ToLower(alg)]
 			if !ok {
-				panic(cryptoError(rt, "Digest method not supported"))
+				panic(nodeError(rt, "Digest method not supported"))
 			}
-			return cryptoHashObject(rt, newHash(), newHash)
+			return hashObject(rt, newHash(), newHash)
 		})
 		_ = exports.Set("createHmac", func(call goja.FunctionCall) goja.Value {
 			alg := call.Argument(0).String()
-			newHash, ok := cryptoHashes[strings.ToLower(alg)]
+			newHash, ok := hashes[strings.ToLower(alg)]
 			if !ok {
 				panic(nodeerrors.NewTypeError(rt, "ERR_CRYPTO_INVALID_DIGEST", "Invalid digest: "+alg))
 			}
 			keyArg := call.Argument(1)
 			var key []byte
 			if s, ok := keyArg.Export().(string); ok {
-				key = nodebuffer.DecodeString(s, cryptoOptString(call.Argument(2)))
+				key = nodebuffer.DecodeString(s, optString(call.Argument(2)))
 			} else if b, ok := nodebuffer.View(rt, keyArg); ok {
 				key = append([]byte(nil), b...)
 			} else {
 				panic(nodeerrors.NewTypeError(rt, nodeerrors.ErrCodeInvalidArgType,
 					`The "key" argument must be of type string or an instance of ArrayBuffer, Buffer, TypedArray, DataView, KeyObject, or CryptoKey.`+node.Received(keyArg)))
 			}
-			return cryptoHashObject(rt, hmac.New(newHash, key), nil)
+			return hashObject(rt, hmac.New(newHash, key), nil)
 		})
 		_ = exports.Set("randomBytes", func(call goja.FunctionCall) goja.Value {
-			n := cryptoSize(rt, call.Argument(0))
+			n := sizeArg(rt, call.Argument(0))
 			b := make([]byte, n)
 			_, _ = rand.Read(b)
 			if cb, ok := goja.AssertFunction(call.Argument(1)); ok {
-				owner := v.current
-				v.runOnLoop(owner, func() {
+				h.Callback()(func() {
 					if _, err := cb(goja.Undefined(), goja.Null(), buffer.WrapBytes(rt, b)); err != nil {
-						v.plugin.log.Errorf("plugin %q: crypto.randomBytes callback: %v", v.plugin.manifest.Name, err)
+						h.ReportError(fmt.Errorf("crypto.randomBytes callback: %w", err))
 					}
 				})
 				return goja.Undefined()
@@ -130,8 +131,8 @@ func cryptoModule(v *vm) require.ModuleLoader {
 			return rt.ToValue(subtle.ConstantTimeCompare(a, b) == 1)
 		})
 		_ = exports.Set("getHashes", func(goja.FunctionCall) goja.Value {
-			names := make([]string, 0, len(cryptoHashes))
-			for name := range cryptoHashes {
+			names := make([]string, 0, len(hashes))
+			for name := range hashes {
 				if strings.HasPrefix(name, "rsa-") {
 					name = "RSA-" + strings.ToUpper(name[4:])
 				}
@@ -143,9 +144,9 @@ func cryptoModule(v *vm) require.ModuleLoader {
 	}
 }
 
-// cryptoHashObject is a Hash or Hmac: update(data[, encoding]) chains,
+// hashObject is a Hash or Hmac: update(data[, encoding]) chains,
 // digest([encoding]) finishes; copy() exists on hashes only.
-func cryptoHashObject(rt *goja.Runtime, h hash.Hash, newHash func() hash.Hash) *goja.Object {
+func hashObject(rt *goja.Runtime, h hash.Hash, newHash func() hash.Hash) *goja.Object {
 	obj := rt.NewObject()
 	done := false
 	finalized := func() *goja.Object {
@@ -170,18 +171,18 @@ func cryptoHashObject(rt *goja.Runtime, h hash.Hash, newHash func() hash.Hash) *
 			if done {
 				panic(finalized())
 			}
-			clone, ok := cryptoCloneHash(h, newHash)
+			clone, ok := cloneHash(h, newHash)
 			if !ok {
-				panic(cryptoError(rt, "hash.copy() is not supported for this algorithm"))
+				panic(nodeError(rt, "hash.copy() is not supported for this algorithm"))
 			}
-			return cryptoHashObject(rt, clone, newHash)
+			return hashObject(rt, clone, newHash)
 		})
 	}
 	return obj
 }
 
-// cryptoCloneHash copies a hash's state through its binary marshaling.
-func cryptoCloneHash(h hash.Hash, newHash func() hash.Hash) (hash.Hash, bool) {
+// cloneHash copies a hash's state through its binary marshaling.
+func cloneHash(h hash.Hash, newHash func() hash.Hash) (hash.Hash, bool) {
 	m, ok := h.(interface{ MarshalBinary() ([]byte, error) })
 	if !ok {
 		return nil, false
@@ -198,15 +199,15 @@ func cryptoCloneHash(h hash.Hash, newHash func() hash.Hash) (hash.Hash, bool) {
 	return clone, true
 }
 
-func cryptoOptString(v goja.Value) string {
+func optString(v goja.Value) string {
 	if v == nil || goja.IsUndefined(v) || goja.IsNull(v) {
 		return ""
 	}
 	return v.String()
 }
 
-// cryptoSize validates randomBytes' size as Node does.
-func cryptoSize(rt *goja.Runtime, v goja.Value) int {
+// sizeArg validates randomBytes' size as Node does.
+func sizeArg(rt *goja.Runtime, v goja.Value) int {
 	f, ok := v.Export().(float64)
 	if i, isInt := v.Export().(int64); isInt {
 		f, ok = float64(i), true
@@ -221,8 +222,8 @@ func cryptoSize(rt *goja.Runtime, v goja.Value) int {
 	return int(f)
 }
 
-// cryptoError is a plain JavaScript Error with message.
-func cryptoError(rt *goja.Runtime, message string) *goja.Object {
+// nodeError is a plain JavaScript Error with message.
+func nodeError(rt *goja.Runtime, message string) *goja.Object {
 	ctor, _ := rt.Get("Error").(*goja.Object)
 	obj, err := rt.New(ctor, rt.ToValue(message))
 	if err != nil {
@@ -230,3 +231,6 @@ func cryptoError(rt *goja.Runtime, message string) *goja.Object {
 	}
 	return obj
 }
+
+// Module serves require("crypto").
+func Module() node.Module { return node.Module{Name: "crypto", Load: load} }

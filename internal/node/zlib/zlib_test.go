@@ -1,11 +1,19 @@
-package pluginhost
+package zlib
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/stream"
+	"github.com/hogpipe/hogpipe/internal/node/util"
+)
 
 // TestModuleZlib checks zlib: data compressed by Node decompresses, output round-trips, errors match.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleZlib(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"gunzip node gzip", `require('zlib').gunzipSync(Buffer.from('H4sIAAAAAAAAA8tIzcnJV8hAkACAiPnlEQAAAA==', 'base64')).toString()`, "hello hello hello"},
 		{"inflate node deflate", `require('zlib').inflateSync(Buffer.from('eJzLSM3JyVfIQJAAOi4GfQ==', 'base64')).toString()`, "hello hello hello"},
 		{"inflateRaw node deflateRaw", `require('zlib').inflateRawSync(Buffer.from('y0jNyclXyECQAA==', 'base64')).toString()`, "hello hello hello"},
@@ -31,4 +39,9 @@ func TestModuleZlib(t *testing.T) {
 		{"createGzip stream", `new Promise((resolve) => { const z = require('zlib'); const g = z.createGzip(); const chunks = []; g.on('data', (c) => chunks.push(c)); g.on('end', () => resolve(z.gunzipSync(Buffer.concat(chunks)).toString())); g.write('hello '); g.end('world'); })`, "hello world"},
 		{"pipe into createGunzip", `new Promise((resolve) => { const z = require('zlib'); const { PassThrough } = require('stream'); const src = new PassThrough(); const out = []; src.pipe(z.createGunzip()).on('data', (c) => out.push(c)).on('end', () => resolve(Buffer.concat(out).toString())); src.end(z.gzipSync('piped')); })`, "piped"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module(), stream.Module(), events.Module(), util.Module(), buffer.Module()),
+		nodetest.Globals(buffer.Global()))
 }

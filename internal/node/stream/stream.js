@@ -1,18 +1,4 @@
-package pluginhost
-
-import (
-	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
-
-	"github.com/hogpipe/hogpipe/internal/node"
-)
-
-// streamSource is a compact Node stream: Readable, Writable, Duplex,
-// Transform and PassThrough with the events, flow control and piping that
-// plugins rely on (a PassThrough piped into an upload body, gzip streams,
-// for await over a Readable), plus pipeline, finished and promises.
-// Events that Node emits on a later tick are deferred to a microtask here.
-const streamSource = `(function (module, exports, require, host) {
+(function (module, exports, require, host) {
   "use strict";
   const EventEmitter = require("events");
   const defer = (fn, ...args) => { Promise.resolve().then(() => fn(...args)); };
@@ -597,15 +583,4 @@ const streamSource = `(function (module, exports, require, host) {
   Stream.finished = finished;
   Stream.promises = promises;
   module.exports = Stream;
-})`
-
-var streamProgram = goja.MustCompile("hogpipe:stream", streamSource, true)
-
-// streamModule serves Node's stream; module.exports is the legacy Stream
-// class carrying Readable, Writable, Duplex, Transform, PassThrough,
-// pipeline, finished and promises, as in Node.
-func streamModule(v *vm) require.ModuleLoader {
-	return func(rt *goja.Runtime, module *goja.Object) {
-		node.RunJSModule(rt, streamProgram, module, nil)
-	}
-}
+})

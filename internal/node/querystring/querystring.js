@@ -1,16 +1,4 @@
-package pluginhost
-
-import (
-	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
-
-	"github.com/hogpipe/hogpipe/internal/node"
-)
-
-// querystringSource is Node's querystring: parse (a null-prototype object,
-// repeated keys become arrays, "+" is a space, malformed escapes are kept),
-// stringify, escape and unescape.
-const querystringSource = `(function (module, exports, require, host) {
+(function (module, exports, require, host) {
   "use strict";
   function hexValue(c) {
     if (c >= 48 && c <= 57) return c - 48;
@@ -152,13 +140,4 @@ const querystringSource = `(function (module, exports, require, host) {
   exports.encode = stringify;
   exports.parse = parse;
   exports.decode = parse;
-})`
-
-var querystringProgram = goja.MustCompile("hogpipe:querystring", querystringSource, true)
-
-// querystringModule serves Node's querystring.
-func querystringModule(v *vm) require.ModuleLoader {
-	return func(rt *goja.Runtime, module *goja.Object) {
-		node.RunJSModule(rt, querystringProgram, module, nil)
-	}
-}
+})

@@ -1,11 +1,16 @@
-package pluginhost
+package querystring
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+)
 
 // TestModuleQuerystring checks querystring against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleQuerystring(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"stringify", `require('querystring').stringify({a:[1,2], b:null, c:undefined, d:{}, e:true, f:NaN, g:"x y/ü~*", h:[], i:5n, j:Infinity})`, "a=1&a=2&b=&c=&d=&e=true&f=&g=x%20y%2F%C3%BC~*&i=5&j="},
 		{"stringify sep eq", `require('querystring').stringify({a:1, b:'x'}, ';', ':')`, "a:1;b:x"},
 		{"stringify empty sep", `require('querystring').stringify({a:'1'}, '', '')`, "a=1"},
@@ -24,4 +29,8 @@ func TestModuleQuerystring(t *testing.T) {
 		{"unescapeBuffer", `require('querystring').unescapeBuffer('a%20b+c', true).toString('hex')`, "6120622063"},
 		{"encode decode aliases", `String(require('querystring').encode === require('querystring').stringify && require('querystring').decode === require('querystring').parse)`, "true"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module()), nodetest.Globals(buffer.Global()))
 }

@@ -8,6 +8,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	webglobals "github.com/hogpipe/hogpipe/internal/web/globals"
+	weburl "github.com/hogpipe/hogpipe/internal/web/url"
 )
 
 // preludeSource defines the globals that are simplest in JavaScript. It runs
@@ -32,7 +33,7 @@ func (v *vm) installGlobals() error {
 	if err := nodebuffer.Global().Install(rt, v); err != nil {
 		return err
 	}
-	if err := v.installURL(); err != nil {
+	if err := weburl.Global().Install(rt, v); err != nil {
 		return err
 	}
 	if err := rt.Set("console", v.consoleObject()); err != nil {

@@ -9,6 +9,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/events"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
+	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 	"github.com/hogpipe/hogpipe/internal/node/zlib"
 )
@@ -25,7 +26,7 @@ var hostModules = map[string]hostModule{
 	"@posthog/plugin-scaffold": {loader: scaffoldModule},
 	"buffer":                   {},
 	"node-fetch":               {loader: fetchModule},
-	"url":                      {loader: urlModule},
+	"url":                      {loader: viaHost(nodeurl.Module())},
 	"util":                     {loader: viaHost(nodeutil.Module())},
 	"crypto":                   {loader: viaHost(crypto.Module())},
 	"zlib":                     {loader: viaHost(zlib.Module())},

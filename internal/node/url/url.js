@@ -1,19 +1,4 @@
-package pluginhost
-
-import (
-	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
-	nodeurl "github.com/dop251/goja_nodejs/url"
-
-	"github.com/hogpipe/hogpipe/internal/node"
-)
-
-// urlSource adds Node's legacy API to goja_nodejs' url module (URL,
-// URLSearchParams, domainToASCII, domainToUnicode): parse, format, resolve,
-// resolveObject and Url, with the legacy parser's quirks (lower-cased host,
-// auto-escaped spaces and quotes, null for absent parts), plus
-// fileURLToPath, pathToFileURL and urlToHttpOptions.
-const urlSource = `(function (module, exports, require, host) {
+(function (module, exports, require, host) {
   "use strict";
   const slashedProtocol = new Set(["http", "http:", "https", "https:", "ftp", "ftp:", "gopher", "gopher:", "file", "file:", "ws", "ws:", "wss", "wss:"]);
   const hostlessProtocol = new Set(["javascript", "javascript:"]);
@@ -483,19 +468,4 @@ const urlSource = `(function (module, exports, require, host) {
   exports.fileURLToPath = fileURLToPath;
   exports.pathToFileURL = pathToFileURL;
   exports.urlToHttpOptions = urlToHttpOptions;
-})`
-
-var urlProgram = goja.MustCompile("hogpipe:url", urlSource, true)
-
-// urlModule serves Node's url: the global WHATWG URL and URLSearchParams
-// (whatwg_url.go), goja_nodejs' domainToASCII and domainToUnicode, plus the
-// legacy API above.
-func urlModule(v *vm) require.ModuleLoader {
-	return func(rt *goja.Runtime, module *goja.Object) {
-		nodeurl.Require(rt, module)
-		exports := module.Get("exports").(*goja.Object)
-		_ = exports.Set("URL", rt.Get("URL"))
-		_ = exports.Set("URLSearchParams", rt.Get("URLSearchParams"))
-		node.RunJSModule(rt, urlProgram, module, nil)
-	}
-}
+})

@@ -1,14 +1,14 @@
-package pluginhost
+package url
 
 import (
-	"encoding/json"
-	"io"
-	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/util"
 )
 
 // The expected values below are what Node 20.20 (Ada 2.9.2) gives for the
@@ -77,7 +77,7 @@ func TestWhatwgURLFormEncoding(t *testing.T) {
 
 // TestWhatwgURL runs the URL class in a VM against Node 20's results.
 func TestWhatwgURL(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"trailing slash kept", `new URL('http://h/api/projects/').href`, "http://h/api/projects/"},
 		{"trailing slash with query", `new URL('https://app.posthog.com/api/projects/@current/?limit=1').href`, "https://app.posthog.com/api/projects/@current/?limit=1"},
 		{"all parts", `JSON.stringify((u => [u.href, u.origin, u.protocol, u.username, u.password, u.host, u.hostname, u.port, u.pathname, u.search, u.hash])(new URL('HTTPS://User:Pa ss@EXAMPLE.com:443/a/b/?q=1 2&x=\'y\'#frag ment')))`, "[\"https://User:Pa%20ss@example.com/a/b/?q=1%202&x=%27y%27#frag%20ment\",\"https://example.com\",\"https:\",\"User\",\"Pa%20ss\",\"example.com\",\"example.com\",\"\",\"/a/b/\",\"?q=1%202&x=%27y%27\",\"#frag%20ment\"]"},
@@ -156,7 +156,7 @@ func TestWhatwgURL(t *testing.T) {
 
 // TestURLSearchParams runs URLSearchParams in a VM against Node 20's results.
 func TestURLSearchParams(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"from string", `JSON.stringify(['?a=1&b=2&a=3', '??a=1', 'a=b=c&=x&y=&&z', '', 'a+b=c+d%20e', 'a=%zz&b=%E4%B8%AD%FF&c=%E4%B8'].map(s => [...new URLSearchParams(s)]))`, "[[[\"a\",\"1\"],[\"b\",\"2\"],[\"a\",\"3\"]],[[\"?a\",\"1\"]],[[\"a\",\"b=c\"],[\"\",\"x\"],[\"y\",\"\"],[\"z\",\"\"]],[],[[\"a b\",\"c d e\"]],[[\"a\",\"%zz\"],[\"b\",\"中�\"],[\"c\",\"�\"]]]"},
 		{"from object", `new URLSearchParams({ a: 1, b: [1, 2], c: null, d: undefined, e: { x: 1 }, 'sp ace': 'v+v' }).toString()`, "a=1&b=1%2C2&c=null&d=undefined&e=%5Bobject+Object%5D&sp+ace=v%2Bv"},
 		{"from object own enumerable only", `new URLSearchParams(Object.create({ inherited: 1 }, { own: { value: 2, enumerable: true }, hidden: { value: 3 } })).toString()`, "own=2"},
@@ -184,34 +184,6 @@ func TestURLSearchParams(t *testing.T) {
 	})
 }
 
-// TestWhatwgURLFetch checks that fetch sends the path and query the URL
-// class gives, trailing slash included, and that require('url') serves the
-// same classes as the globals.
-func TestWhatwgURLFetch(t *testing.T) {
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, _ = io.WriteString(w, r.RequestURI)
-	}))
-	t.Cleanup(srv.Close)
-	v := moduleTestVM(t)
-	t.Cleanup(v.plugin.fetch.close)
-	base := srv.URL
-	moduleRunCases(t, []moduleCase{
-		{"request url", `new Request('HTTP://H/api/projects/?a=b c#f').url`, "http://h/api/projects/?a=b%20c#f"},
-		{"module exports the globals", `[require('url').URL === URL, require('url').URLSearchParams === URLSearchParams, require('url').format(new URL('http://h/a/'))].join()`, "true,true,http://h/a/"},
-	})
-	for _, tc := range []struct{ path, want string }{
-		{"/api/projects/", "/api/projects/"},
-		{"/api/projects/?a=b c&q='x'", "/api/projects/?a=b%20c&q=%27x%27"},
-		{"/a/./b/../c/", "/a/c/"},
-		{"/e/?ip=1&_=1700000000000", "/e/?ip=1&_=1700000000000"},
-	} {
-		src := "fetch(" + whatwgJSQuote(base+tc.path) + ").then((r) => r.text())"
-		assert.Equal(t, tc.want, moduleEval(t, v, src), "fetch %s", tc.path)
-	}
-}
-
-// whatwgJSQuote makes s a JavaScript string literal.
-func whatwgJSQuote(s string) string {
-	b, _ := json.Marshal(s)
-	return string(b)
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(util.Module()), nodetest.Globals(buffer.Global(), Global()))
 }

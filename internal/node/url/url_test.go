@@ -1,11 +1,18 @@
-package pluginhost
+package url
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/querystring"
+	weburl "github.com/hogpipe/hogpipe/internal/web/url"
+)
 
 // TestModuleURL checks the legacy url API (and the WHATWG exports) against Node 20.
 // The expected values are what Node 20 returns for the same snippets.
 func TestModuleURL(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"parse 0", `JSON.stringify(require("url").parse("https://user:pa%20ss@Example.COM:8080/p/a/t/h?query=string&a=1#hash"))`, "{\"protocol\":\"https:\",\"slashes\":true,\"auth\":\"user:pa ss\",\"host\":\"example.com:8080\",\"port\":\"8080\",\"hostname\":\"example.com\",\"hash\":\"#hash\",\"search\":\"?query=string&a=1\",\"query\":\"query=string&a=1\",\"pathname\":\"/p/a/t/h\",\"path\":\"/p/a/t/h?query=string&a=1\",\"href\":\"https://user:pa%20ss@example.com:8080/p/a/t/h?query=string&a=1#hash\"}"},
 		{"parse 1", `JSON.stringify(require("url").parse("http://example.com"))`, "{\"protocol\":\"http:\",\"slashes\":true,\"auth\":null,\"host\":\"example.com\",\"port\":null,\"hostname\":\"example.com\",\"hash\":null,\"search\":null,\"query\":null,\"pathname\":\"/\",\"path\":\"/\",\"href\":\"http://example.com/\"}"},
 		{"parse 2", `JSON.stringify(require("url").parse("example.com/foo"))`, "{\"protocol\":null,\"slashes\":null,\"auth\":null,\"host\":null,\"port\":null,\"hostname\":null,\"hash\":null,\"search\":null,\"query\":null,\"pathname\":\"example.com/foo\",\"path\":\"example.com/foo\",\"href\":\"example.com/foo\"}"},
@@ -88,4 +95,8 @@ func TestModuleURL(t *testing.T) {
 		{"host ends at colon", `JSON.stringify(require('url').parse('http://a.com:x/'))`, "{\"protocol\":\"http:\",\"slashes\":true,\"auth\":null,\"host\":\"a.com\",\"port\":null,\"hostname\":\"a.com\",\"hash\":null,\"search\":null,\"query\":null,\"pathname\":\"/:x/\",\"path\":\"/:x/\",\"href\":\"http://a.com/:x/\"}"},
 		{"invalid host", `(() => { try { require('url').parse('http://a.com[x]/') } catch (e) { return [e.name, e.code, e.message].join('|') } })()`, "TypeError|ERR_INVALID_URL|Invalid URL"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Modules(Module(), querystring.Module()), nodetest.Globals(buffer.Global(), weburl.Global()))
 }

@@ -33,7 +33,7 @@ var hostModules = map[string]hostModule{
 	"stream":                   {loader: viaHost(stream.Module())},
 	"events":                   {loader: viaHost(events.Module())},
 	"querystring":              {loader: viaHost(querystring.Module())},
-	"@posthog/plugin-contrib":  {loader: contribModule},
+	"@posthog/plugin-contrib":  {loader: viaHost(contribModule())},
 }
 
 // scaffoldModule serves @posthog/plugin-scaffold: its types vanish at build

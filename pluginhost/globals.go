@@ -8,6 +8,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	webglobals "github.com/hogpipe/hogpipe/internal/web/globals"
+	webintl "github.com/hogpipe/hogpipe/internal/web/intl"
 	weburl "github.com/hogpipe/hogpipe/internal/web/url"
 )
 
@@ -62,7 +63,7 @@ func (v *vm) installGlobals() error {
 		return fmt.Errorf("prelude: isRetryError missing")
 	}
 	v.isRetryErrorFn = isRetry
-	if err := v.installIntl(); err != nil {
+	if err := webintl.Global().Install(rt, v); err != nil {
 		return err
 	}
 	return v.installAsyncGlobals()

@@ -1,11 +1,15 @@
-package pluginhost
+package intl
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+)
 
 // TestIntlDateTimeFormat checks Intl.DateTimeFormat and Date's toLocale*String against Node 20 (ICU 78, CLDR 48).
 // The expected values are what Node 20 returns for the same snippets.
 func TestIntlDateTimeFormat(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"toLocaleString NY {}", `new Date(Date.UTC(2021, 2, 14, 5, 7, 9, 45)).toLocaleString('en-US', Object.assign({timeZone: 'America/New_York'}, {}))`, "3/14/2021, 12:07:09 AM"},
 		{"toLocaleString NY {\"year\":\"numeric\"}", `new Date(Date.UTC(2021, 2, 14, 5, 7, 9, 45)).toLocaleString('en-US', Object.assign({timeZone: 'America/New_York'}, {"year":"numeric"}))`, "2021"},
 		{"toLocaleString NY {\"month\":\"numeric\"}", `new Date(Date.UTC(2021, 2, 14, 5, 7, 9, 45)).toLocaleString('en-US', Object.assign({timeZone: 'America/New_York'}, {"month":"numeric"}))`, "3"},
@@ -255,7 +259,7 @@ func TestIntlDateTimeFormat(t *testing.T) {
 // toLocaleString against Node 20 (ICU 78, CLDR 48): the expected values are
 // what Node 20 returns for the same snippets.
 func TestIntlNumberFormat(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"Number toLocaleString", `[(1234567.891).toLocaleString(), (0.12345).toLocaleString(), (-1234.5).toLocaleString(), NaN.toLocaleString(), (-Infinity).toLocaleString(), (1.0005).toLocaleString(), (-0.0001).toLocaleString(), (1234.5).toLocaleString('en-US', {maximumFractionDigits: 0}), (5).toLocaleString('en-US', {minimumFractionDigits: 2}), (1234.5).toLocaleString('en-US', {useGrouping: false}), (0.256).toLocaleString('en-US', {style: 'percent'}), (1e21).toLocaleString(), (12345.6789).toLocaleString(undefined, {maximumFractionDigits: 2}), (2.5).toLocaleString('en-US', {maximumFractionDigits: 0}), (999.9999).toLocaleString()].join(' | ')`, "1,234,567.891 | 0.123 | -1,234.5 | NaN | -∞ | 1.001 | -0 | 1,235 | 5.00 | 1234.5 | 26% | 1,000,000,000,000,000,000,000 | 12,345.68 | 3 | 1,000"},
 		{"Number toLocaleString range", `(() => { try { (1).toLocaleString('en-US', {minimumFractionDigits: 5, maximumFractionDigits: 2}) } catch (e) { return e.name + ': ' + e.message } })()`, "RangeError: maximumFractionDigits value is out of range."},
 		{"fixture currency", `[1234567.891, 0.5, -42].map((n) => n.toLocaleString('en-US', {style: 'currency', currency: 'USD'})).join(' | ')`, "$1,234,567.89 | $0.50 | -$42.00"},
@@ -392,7 +396,7 @@ func TestIntlNumberFormat(t *testing.T) {
 // that toDateString, toUTCString and toGMTString agree) against Node 20 run
 // with TZ=UTC, as JavaScript's local time is UTC in hogpipe.
 func TestIntlDateToString(t *testing.T) {
-	moduleRunCases(t, []moduleCase{
+	newEnv(t).Run(t, []nodetest.Case{
 		{"date strings 2024-03-10", `[new Date(Date.UTC(2024, 2, 10, 6, 59, 59)).toString(), new Date(Date.UTC(2024, 2, 10, 6, 59, 59)).toTimeString(), new Date(Date.UTC(2024, 2, 10, 6, 59, 59)).toDateString(), new Date(Date.UTC(2024, 2, 10, 6, 59, 59)).toUTCString(), new Date(Date.UTC(2024, 2, 10, 6, 59, 59)).toGMTString()].join(' | ')`, "Sun Mar 10 2024 06:59:59 GMT+0000 (Coordinated Universal Time) | 06:59:59 GMT+0000 (Coordinated Universal Time) | Sun Mar 10 2024 | Sun, 10 Mar 2024 06:59:59 GMT | Sun, 10 Mar 2024 06:59:59 GMT"},
 		{"date strings epoch", `[new Date(0).toString(), new Date(0).toTimeString(), new Date(0).toDateString(), new Date(0).toUTCString(), new Date(0).toGMTString()].join(' | ')`, "Thu Jan 01 1970 00:00:00 GMT+0000 (Coordinated Universal Time) | 00:00:00 GMT+0000 (Coordinated Universal Time) | Thu Jan 01 1970 | Thu, 01 Jan 1970 00:00:00 GMT | Thu, 01 Jan 1970 00:00:00 GMT"},
 		{"date strings before epoch", `[new Date(-1).toString(), new Date(-1).toTimeString(), new Date(-1).toDateString(), new Date(-1).toUTCString(), new Date(-1).toGMTString()].join(' | ')`, "Wed Dec 31 1969 23:59:59 GMT+0000 (Coordinated Universal Time) | 23:59:59 GMT+0000 (Coordinated Universal Time) | Wed Dec 31 1969 | Wed, 31 Dec 1969 23:59:59 GMT | Wed, 31 Dec 1969 23:59:59 GMT"},
@@ -408,4 +412,8 @@ func TestIntlDateToString(t *testing.T) {
 		{"date string error toString", `(() => { try { return String(Date.prototype.toString.call({})) } catch (e) { return e.name + ': ' + e.message } })()`, "TypeError: Method Date.prototype.toString called on incompatible receiver #<Object>"},
 		{"date string error toTimeString", `(() => { try { return String(Date.prototype.toTimeString.call(5)) } catch (e) { return e.name + ': ' + e.message } })()`, "TypeError: Method Date.prototype.toTimeString called on incompatible receiver 5"},
 	})
+}
+
+func newEnv(t *testing.T) *nodetest.Env {
+	return nodetest.New(t, nodetest.Globals(Global()))
 }

@@ -1,0 +1,260 @@
+(function (global, host) {
+  "use strict";
+  const slot = Symbol("DateTimeFormat");
+  const localeTag = /^[a-zA-Z]{1,8}(-[a-zA-Z0-9]{1,8})*$/;
+  const receiver = (v) => (v !== null && (typeof v === "object" || typeof v === "function")) ? "#<" + ((v.constructor && v.constructor.name) || "Object") + ">" : String(v);
+
+  function checkLocales(locales) {
+    if (locales === undefined) return;
+    const list = typeof locales === "string" ? [locales] : Array.isArray(locales) ? locales : Object(locales);
+    if (typeof locales !== "string" && !Array.isArray(locales) && (locales === null || typeof locales !== "object")) {
+      if (locales === null) throw new TypeError("Cannot convert undefined or null to object");
+      return;
+    }
+    for (const l of Array.from(list)) {
+      if (typeof l !== "string" && (typeof l !== "object" || l === null)) throw new TypeError("Language ID should be string or object.");
+      if (!localeTag.test(String(l))) throw new RangeError("Incorrect locale information provided");
+    }
+  }
+
+  function toOptions(options) {
+    if (options === undefined) return {};
+    if (options === null) throw new TypeError("Cannot convert undefined or null to object");
+    return Object(options);
+  }
+
+  function DateTimeFormat(locales, options) {
+    if (!new.target) return new DateTimeFormat(locales, options);
+    checkLocales(locales);
+    const handle = host.resolve(toOptions(options), "Intl.DateTimeFormat", "any", "date");
+    Object.defineProperty(this, slot, { value: { handle, bound: undefined } });
+  }
+
+  function internal(dtf, method) {
+    const s = dtf !== null && typeof dtf === "object" ? dtf[slot] : undefined;
+    if (s === undefined) throw new TypeError("Method Intl.DateTimeFormat.prototype." + method + " called on incompatible receiver " + receiver(dtf));
+    return s;
+  }
+
+  function timeValue(date) {
+    const ms = date === undefined ? Date.now() : Number(date);
+    if (!isFinite(ms) || Math.abs(ms) > 8.64e15) throw new RangeError("Invalid time value");
+    return ms;
+  }
+
+  Object.defineProperty(DateTimeFormat.prototype, "format", {
+    configurable: true,
+    get() {
+      const s = internal(this, "format");
+      if (s.bound === undefined) {
+        s.bound = (date) => host.format(s.handle, timeValue(date));
+      }
+      return s.bound;
+    },
+  });
+  const methods = {
+    formatToParts(date) {
+      return host.formatToParts(internal(this, "formatToParts").handle, timeValue(date));
+    },
+    resolvedOptions() {
+      return host.resolved(internal(this, "resolvedOptions").handle);
+    },
+    formatRange(start, end) {
+      const s = internal(this, "formatRange");
+      const text = (d) => host.formatToParts(s.handle, timeValue(d)).map((p) => p.value).join("");
+      return text(start) + "\u2009\u2013\u2009" + text(end);
+    },
+  };
+  for (const [name, fn] of Object.entries(methods)) {
+    Object.defineProperty(DateTimeFormat.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  Object.defineProperty(DateTimeFormat.prototype, Symbol.toStringTag, { value: "Intl.DateTimeFormat", configurable: true });
+  Object.defineProperty(DateTimeFormat, "supportedLocalesOf", {
+    value: function supportedLocalesOf(locales) {
+      checkLocales(locales);
+      const list = locales === undefined ? [] : typeof locales === "string" ? [locales] : Array.from(locales);
+      return list.map(String).filter((l) => /^en(-|$)/i.test(l));
+    },
+    writable: true, configurable: true,
+  });
+
+  const getTime = Date.prototype.getTime;
+  const dateMethods = {
+    toLocaleString: ["any", "all"],
+    toLocaleDateString: ["date", "date"],
+    toLocaleTimeString: ["time", "time"],
+  };
+  for (const [name, [required, defaults]] of Object.entries(dateMethods)) {
+    const fn = {
+      [name](locales, options) {
+        if (!(this instanceof Date)) throw new TypeError("Method Date.prototype." + name + " called on incompatible receiver " + receiver(this));
+        const ms = getTime.call(this);
+        checkLocales(locales);
+        const handle = host.resolve(toOptions(options), "Date.prototype." + name, required, defaults);
+        if (Number.isNaN(ms)) return "Invalid Date";
+        return host.format(handle, ms);
+      },
+    }[name];
+    Object.defineProperty(Date.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+
+  // Intl.NumberFormat, and Number.prototype.toLocaleString and
+  // BigInt.prototype.toLocaleString on top of it (goja's own treat the
+  // locale as a radix).
+  const numberSlot = Symbol("NumberFormat");
+  function numberOptions(options, caller) {
+    if (options === undefined) return {};
+    if (options === null) throw new TypeError(caller + " called on null or undefined");
+    return Object(options);
+  }
+  const isObject = (v) => v !== null && (typeof v === "object" || typeof v === "function");
+  function toPrimitiveNumber(o) {
+    const exotic = o[Symbol.toPrimitive];
+    if (exotic !== undefined && exotic !== null) {
+      const r = exotic.call(o, "number");
+      if (!isObject(r)) return r;
+    } else {
+      for (const name of ["valueOf", "toString"]) {
+        const fn = o[name];
+        if (typeof fn === "function") {
+          const r = fn.call(o);
+          if (!isObject(r)) return r;
+        }
+      }
+    }
+    throw new TypeError("Cannot convert object to primitive value");
+  }
+  const decimalLiteral = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
+  // mathValue is ToIntlMathematicalValue: a number, a decimal string, or a
+  // BigInt's digits followed by "n" (host.numberFormat formats both exactly).
+  function mathValue(x) {
+    const p = isObject(x) ? toPrimitiveNumber(x) : x;
+    if (typeof p === "bigint") return String(p) + "n";
+    if (typeof p === "string") {
+      const s = p.trim();
+      return decimalLiteral.test(s) ? s : Number(s);
+    }
+    return Number(p);
+  }
+
+  function NumberFormat(locales, options) {
+    if (!new.target) return new NumberFormat(locales, options);
+    checkLocales(locales);
+    const handle = host.numberResolve(numberOptions(options, "Intl.NumberFormat"), "Intl.NumberFormat");
+    Object.defineProperty(this, numberSlot, { value: { handle, bound: undefined } });
+  }
+  function numberInternal(nf, method) {
+    const s = nf !== null && typeof nf === "object" ? nf[numberSlot] : undefined;
+    if (s === undefined) throw new TypeError("Method " + method + " called on incompatible receiver " + receiver(nf));
+    return s;
+  }
+  Object.defineProperty(NumberFormat.prototype, "format", {
+    configurable: true,
+    get() {
+      const s = numberInternal(this, "UnwrapNumberFormat");
+      if (s.bound === undefined) {
+        s.bound = (x) => host.numberFormat(s.handle, mathValue(x));
+      }
+      return s.bound;
+    },
+  });
+  const numberMethods = {
+    formatToParts(x) {
+      return host.numberFormatToParts(numberInternal(this, "Intl.NumberFormat.prototype.formatToParts").handle, mathValue(x));
+    },
+    resolvedOptions() {
+      return host.numberResolved(numberInternal(this, "Intl.NumberFormat.prototype.resolvedOptions").handle);
+    },
+  };
+  for (const [name, fn] of Object.entries(numberMethods)) {
+    Object.defineProperty(NumberFormat.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  Object.defineProperty(NumberFormat, "length", { value: 0, configurable: true }); // as V8's
+  Object.defineProperty(NumberFormat.prototype, Symbol.toStringTag, { value: "Intl.NumberFormat", configurable: true });
+  Object.defineProperty(NumberFormat, "supportedLocalesOf", {
+    value: DateTimeFormat.supportedLocalesOf, writable: true, configurable: true,
+  });
+
+  let defaultNumberFormat;
+  function localeNumberFormat(locales, options, caller) {
+    checkLocales(locales);
+    if (options !== undefined) return host.numberResolve(numberOptions(options, caller), caller);
+    if (defaultNumberFormat === undefined) defaultNumberFormat = host.numberResolve({}, caller);
+    return defaultNumberFormat;
+  }
+  const numberValue = Number.prototype.valueOf;
+  const numberToLocaleString = {
+    toLocaleString(locales, options) {
+      let x;
+      try { x = numberValue.call(this); } catch (e) { throw new TypeError("Number.prototype.toLocaleString requires that 'this' be a Number"); }
+      return host.numberFormat(localeNumberFormat(locales, options, "Number.prototype.toLocaleString"), x);
+    },
+  }.toLocaleString;
+  Object.defineProperty(numberToLocaleString, "length", { value: 0, configurable: true });
+  Object.defineProperty(Number.prototype, "toLocaleString", { value: numberToLocaleString, writable: true, configurable: true });
+  if (typeof BigInt === "function") {
+    const bigintValue = BigInt.prototype.valueOf;
+    const fn = {
+      toLocaleString(locales, options) {
+        let x;
+        try { x = bigintValue.call(this); } catch (e) { throw new TypeError("BigInt.prototype.toLocaleString requires that 'this' be a BigInt"); }
+        return host.numberFormat(localeNumberFormat(locales, options, "BigInt.prototype.toLocaleString"), String(x) + "n");
+      },
+    }.toLocaleString;
+    Object.defineProperty(fn, "length", { value: 0, configurable: true });
+    Object.defineProperty(BigInt.prototype, "toLocaleString", { value: fn, writable: true, configurable: true });
+  }
+
+  // Date.prototype.toString and toTimeString: JavaScript's local time is
+  // UTC in hogpipe, which V8 names "Coordinated Universal Time" (goja prints
+  // the Go zone abbreviation). toDateString and toUTCString are goja's.
+  const utc = {};
+  for (const name of ["FullYear", "Month", "Date", "Day", "Hours", "Minutes", "Seconds"]) {
+    utc[name] = Date.prototype["getUTC" + name];
+  }
+  const weekdayNames = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"];
+  const monthNames = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];
+  const pad = (n, width) => String(n).padStart(width, "0");
+  function dateValue(date, name) {
+    try {
+      return getTime.call(date);
+    } catch (e) {
+      throw new TypeError("Method Date.prototype." + name + " called on incompatible receiver " + receiver(date));
+    }
+  }
+  const timeOfDay = (date) => pad(utc.Hours.call(date), 2) + ":" + pad(utc.Minutes.call(date), 2) + ":" +
+    pad(utc.Seconds.call(date), 2) + " GMT+0000 (Coordinated Universal Time)";
+  const dateStrings = {
+    toString() {
+      if (Number.isNaN(dateValue(this, "toString"))) return "Invalid Date";
+      const year = utc.FullYear.call(this);
+      return weekdayNames[utc.Day.call(this)] + " " + monthNames[utc.Month.call(this)] + " " + pad(utc.Date.call(this), 2) + " " +
+        (year < 0 ? "-" + pad(-year, 4) : pad(year, 4)) + " " + timeOfDay(this);
+    },
+    toTimeString() {
+      if (Number.isNaN(dateValue(this, "toTimeString"))) return "Invalid Date";
+      return timeOfDay(this);
+    },
+  };
+  for (const [name, fn] of Object.entries(dateStrings)) {
+    Object.defineProperty(Date.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  if (!Object.prototype.hasOwnProperty.call(Date.prototype, "toGMTString")) {
+    // Annex B: the same function as toUTCString.
+    Object.defineProperty(Date.prototype, "toGMTString", { value: Date.prototype.toUTCString, writable: true, configurable: true });
+  }
+
+  const intl = global.Intl || {};
+  Object.defineProperty(intl, "DateTimeFormat", { value: DateTimeFormat, writable: true, configurable: true });
+  Object.defineProperty(intl, "NumberFormat", { value: NumberFormat, writable: true, configurable: true });
+  if (!intl.getCanonicalLocales) {
+    Object.defineProperty(intl, "getCanonicalLocales", {
+      value: (locales) => { checkLocales(locales); return locales === undefined ? [] : (typeof locales === "string" ? [locales] : Array.from(locales)).map(String); },
+      writable: true, configurable: true,
+    });
+  }
+  if (!global.Intl) {
+    Object.defineProperty(intl, Symbol.toStringTag, { value: "Intl", configurable: true });
+    Object.defineProperty(global, "Intl", { value: intl, writable: true, configurable: true });
+  }
+})

@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/internal/outbound"
 )
 
 // This file runs the functions an output calls: onEvent, exportEvents and
@@ -404,14 +406,14 @@ var ErrWebhookRefused = errors.New("webhook request refused")
 // to fetch. It is bounded by ctx and the plugin's timeout. An error means no
 // answer: ErrWebhookRefused, or a network error.
 func (p *Plugin) SendWebhook(ctx context.Context, hook *Webhook) (WebhookAnswer, error) {
-	client, err := p.fetch.get(p.opts)
+	client, err := p.fetch.Client().HTTP()
 	if err != nil {
 		return WebhookAnswer{}, err
 	}
-	if !p.fetch.begin() {
+	if !p.fetch.Client().Begin() {
 		return WebhookAnswer{}, errors.New("the plugin is closed")
 	}
-	defer p.fetch.end()
+	defer p.fetch.Client().End()
 	ctx, cancel := context.WithTimeout(ctx, p.opts.Timeout)
 	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, hook.Method, hook.URL, bytes.NewReader(hook.Body))
@@ -426,7 +428,7 @@ func (p *Plugin) SendWebhook(ctx context.Context, hook *Webhook) (WebhookAnswer,
 	}
 	resp, err := client.Do(req)
 	if err != nil {
-		var refused *fetchRefusedError
+		var refused *outbound.RefusedError
 		if errors.As(err, &refused) {
 			return WebhookAnswer{}, fmt.Errorf("%w: %w", ErrWebhookRefused, refused)
 		}

@@ -15,14 +15,14 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"sync/atomic"
-	"syscall"
 	"testing"
 	"time"
+
+	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
@@ -63,7 +63,7 @@ func ftStart(t *testing.T, fixture string, mod func(*Options), prep func(*Plugin
 	}
 	p, err := Load(opts)
 	require.NoError(t, err)
-	p.fetch.resolver = ftNoDNS
+	ftFetch(p, nil)
 	if prep != nil {
 		prep(p)
 	}
@@ -517,17 +517,11 @@ func TestFetchNoLeaks(t *testing.T) {
 	goleak.VerifyNone(t, ignore)
 }
 
-func TestFetchErrorCodes(t *testing.T) {
-	refused := &url.Error{Op: "Get", URL: "http://x", Err: &net.OpError{Op: "dial", Net: "tcp", Addr: &net.TCPAddr{IP: net.IPv4(10, 0, 0, 1), Port: 81}, Err: os.NewSyscallError("connect", syscall.ECONNREFUSED)}}
-	code, reason := describeFetchError(refused)
-	assert.Equal(t, "ECONNREFUSED", code)
-	assert.Equal(t, "connect ECONNREFUSED 10.0.0.1:81", reason)
-
-	code, reason = describeFetchError(&url.Error{Op: "Get", URL: "http://x", Err: &net.DNSError{Name: "nope.invalid", Err: "no such host", IsNotFound: true}})
-	assert.Equal(t, "ENOTFOUND", code)
-	assert.Equal(t, "getaddrinfo ENOTFOUND nope.invalid", reason)
-
-	code, reason = describeFetchError(&url.Error{Op: "Get", URL: "http://x", Err: io.EOF})
-	assert.Equal(t, "ECONNRESET", code)
-	assert.Equal(t, "socket hang up", reason)
+// ftFetch gives p a fetch that never queries DNS, and sends through proxy
+// when one is given.
+func ftFetch(p *Plugin, proxy func(*http.Request) (*url.URL, error)) {
+	opts := fetchOptions(p.opts)
+	opts.Resolver = ftNoDNS
+	opts.Proxy = proxy
+	p.fetch = webfetch.New(opts)
 }

@@ -68,3 +68,15 @@ func (v *vm) installGlobals() error {
 	}
 	return v.installAsyncGlobals()
 }
+
+// installAsyncGlobals defines the timer globals, fetch with its classes
+// and posthog.api.
+func (v *vm) installAsyncGlobals() error {
+	if err := v.installTimers(); err != nil {
+		return err
+	}
+	if err := v.plugin.fetch.Enable(v.rt, v); err != nil {
+		return err
+	}
+	return v.installPostHogAPI()
+}

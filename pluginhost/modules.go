@@ -4,6 +4,8 @@ import (
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
 
+	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
+
 	"github.com/hogpipe/hogpipe/internal/node"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
@@ -25,7 +27,7 @@ type hostModule struct {
 var hostModules = map[string]hostModule{
 	"@posthog/plugin-scaffold": {loader: scaffoldModule},
 	"buffer":                   {},
-	"node-fetch":               {loader: fetchModule},
+	"node-fetch":               {loader: viaHost(webfetch.Module())},
 	"url":                      {loader: viaHost(nodeurl.Module())},
 	"util":                     {loader: viaHost(nodeutil.Module())},
 	"crypto":                   {loader: viaHost(crypto.Module())},

@@ -14,10 +14,13 @@ import (
 	"sync"
 	"time"
 
+	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
+
 	"github.com/dlclark/regexp2/v2"
 	"github.com/dop251/goja"
 
 	"github.com/hogpipe/hogpipe/internal/geoip"
+	"github.com/hogpipe/hogpipe/internal/outbound"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -113,7 +116,7 @@ type Plugin struct {
 	warnNoJobQueue sync.Once
 	warnCapture    sync.Once
 
-	fetch fetchShared // fetch's HTTP client, built on first use (fetch.go)
+	fetch *webfetch.Fetch // fetch and its guarded client, shared by the VMs
 }
 
 // Load reads, validates and compiles the plugin at opts.Path. Every problem
@@ -156,6 +159,7 @@ func Load(opts Options) (*Plugin, error) {
 		}
 	}
 	p := &Plugin{manifest: manifest, config: config, modules: hostModules, opts: opts}
+	p.fetch = webfetch.New(fetchOptions(opts))
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
@@ -211,7 +215,7 @@ func (p *Plugin) RunLabel() string {
 
 // Close releases what Load opened (the GeoIP database).
 func (p *Plugin) Close() error {
-	p.fetch.close()
+	p.fetch.Close()
 	if p.geoip != nil {
 		return p.geoip.Close()
 	}
@@ -244,3 +248,12 @@ func (l redactingLogger) Warnf(f string, a ...any) {
 func (l redactingLogger) Errorf(f string, a ...any) {
 	l.Logger.Errorf("%s", l.config.Redact(fmt.Sprintf(f, a...)))
 }
+
+// fetchOptions are fetch's rules from the plugin's options.
+func fetchOptions(opts Options) webfetch.Options {
+	return webfetch.Options{Allow: opts.FetchAllow, DenyPrivate: opts.FetchDenyPrivate}
+}
+
+// ValidateFetchAllow checks fetch_allow patterns, so a typo stops the
+// pipeline at start-up rather than failing every fetch.
+func ValidateFetchAllow(patterns []string) error { return outbound.ValidateAllow(patterns) }

@@ -12,6 +12,7 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/jsloop"
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // vm is one goja runtime running one instance of the plugin's code, with its
@@ -260,7 +261,7 @@ func (v *vm) newCall(function string, timeout time.Duration, finish func(goja.Va
 func (c *call) context(v *vm) context.Context {
 	if c.ctx == nil {
 		// The context's timer releases it at the deadline.
-		c.ctx, c.cancel = context.WithDeadline(v.ctx, c.deadline)
+		c.ctx, c.cancel = context.WithDeadline(node.WithCaller(v.ctx, c.function), c.deadline)
 	}
 	return c.ctx
 }

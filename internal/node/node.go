@@ -111,3 +111,17 @@ func ctorName(obj *goja.Object) string {
 	}
 	return "Object"
 }
+
+type callerKey struct{}
+
+// WithCaller names in ctx the call that work is done for, so a module can
+// say which one in a message ("reason: processEvent timed out").
+func WithCaller(ctx context.Context, name string) context.Context {
+	return context.WithValue(ctx, callerKey{}, name)
+}
+
+// Caller is the name WithCaller put in ctx, or "".
+func Caller(ctx context.Context) string {
+	name, _ := ctx.Value(callerKey{}).(string)
+	return name
+}

@@ -1,4 +1,9 @@
-package pluginhost
+// Package outbound guards a plugin's outgoing HTTP: the host rules
+// (fetch_allow, fetch_deny_private) enforced where a plugin cannot get
+// around them, and Client, the guarded HTTP client a plugin's VMs share,
+// which waits for its requests when closed. fetch uses it; so can any host
+// package that makes requests on a plugin's behalf.
+package outbound
 
 import (
 	"context"
@@ -27,8 +32,8 @@ import (
 //     name, so only literal and numeric addresses and localhost names are
 //     refused; the configured proxy itself is trusted.
 
-// fetchGuard holds a plugin's outbound rules.
-type fetchGuard struct {
+// Guard holds a plugin's outbound rules.
+type Guard struct {
 	allow       []hostPattern // empty: every host
 	denyPrivate bool
 }
@@ -41,30 +46,30 @@ type hostPattern struct {
 	port   string // "" for any port
 }
 
-// fetchRefusedError is a request the guard refused.
-type fetchRefusedError struct {
+// RefusedError is a request the guard refused.
+type RefusedError struct {
 	Target string // host:port as requested
 	Reason string
 	Rule   string // "fetch_allow" or "fetch_deny_private"
 }
 
-func (e *fetchRefusedError) Error() string {
+func (e *RefusedError) Error() string {
 	return fmt.Sprintf("fetch to %s refused: %s (%s)", e.Target, e.Reason, e.Rule)
 }
 
-// ValidateFetchAllow checks fetch_allow patterns, so a typo stops the
+// ValidateAllow checks fetch_allow patterns, so a typo stops the
 // pipeline at start-up rather than failing every fetch.
-func ValidateFetchAllow(patterns []string) error {
+func ValidateAllow(patterns []string) error {
 	_, err := parseHostPatterns(patterns)
 	return err
 }
 
-func newFetchGuard(allow []string, denyPrivate bool) (*fetchGuard, error) {
+func NewGuard(allow []string, denyPrivate bool) (*Guard, error) {
 	patterns, err := parseHostPatterns(allow)
 	if err != nil {
 		return nil, err
 	}
-	return &fetchGuard{allow: patterns, denyPrivate: denyPrivate}, nil
+	return &Guard{allow: patterns, denyPrivate: denyPrivate}, nil
 }
 
 func parseHostPatterns(patterns []string) ([]hostPattern, error) {
@@ -228,7 +233,7 @@ func hostPort(u *url.URL) (string, string) {
 }
 
 // checkAllowed applies fetch_allow to a request URL.
-func (g *fetchGuard) checkAllowed(u *url.URL) error {
+func (g *Guard) checkAllowed(u *url.URL) error {
 	if len(g.allow) == 0 {
 		return nil
 	}
@@ -247,24 +252,24 @@ func (g *fetchGuard) checkAllowed(u *url.URL) error {
 			return nil
 		}
 	}
-	return &fetchRefusedError{Target: net.JoinHostPort(host, port), Reason: "host not in the allow-list", Rule: "fetch_allow"}
+	return &RefusedError{Target: net.JoinHostPort(host, port), Reason: "host not in the allow-list", Rule: "fetch_allow"}
 }
 
 // checkLiteral applies fetch_deny_private to a URL without resolving it: an
 // IP literal (or numeric form) or a localhost name. It guards requests sent
 // through a proxy, which resolves names itself.
-func (g *fetchGuard) checkLiteral(u *url.URL) error {
+func (g *Guard) checkLiteral(u *url.URL) error {
 	if !g.denyPrivate {
 		return nil
 	}
 	host, port := hostPort(u)
 	target := net.JoinHostPort(host, port)
 	if host == "localhost" || strings.HasSuffix(host, ".localhost") {
-		return &fetchRefusedError{Target: target, Reason: host + " is a loopback name", Rule: "fetch_deny_private"}
+		return &RefusedError{Target: target, Reason: host + " is a loopback name", Rule: "fetch_deny_private"}
 	}
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if kind := classifyAddr(ip); kind != "" {
-			return &fetchRefusedError{Target: target, Reason: fmt.Sprintf("%s is a %s address", ip, kind), Rule: "fetch_deny_private"}
+			return &RefusedError{Target: target, Reason: fmt.Sprintf("%s is a %s address", ip, kind), Rule: "fetch_deny_private"}
 		}
 	}
 	return nil
@@ -272,13 +277,13 @@ func (g *fetchGuard) checkLiteral(u *url.URL) error {
 
 // control is net.Dialer's Control hook: it sees the address of each socket
 // about to connect, after resolution.
-func (g *fetchGuard) control(_, address string, _ syscall.RawConn) error {
+func (g *Guard) control(_, address string, _ syscall.RawConn) error {
 	ap, err := netip.ParseAddrPort(address)
 	if err != nil {
-		return &fetchRefusedError{Target: address, Reason: "unrecognised address", Rule: "fetch_deny_private"}
+		return &RefusedError{Target: address, Reason: "unrecognised address", Rule: "fetch_deny_private"}
 	}
 	if kind := classifyAddr(ap.Addr()); kind != "" {
-		return &fetchRefusedError{Target: address, Reason: fmt.Sprintf("%s is a %s address", ap.Addr().WithZone(""), kind), Rule: "fetch_deny_private"}
+		return &RefusedError{Target: address, Reason: fmt.Sprintf("%s is a %s address", ap.Addr().WithZone(""), kind), Rule: "fetch_deny_private"}
 	}
 	return nil
 }
@@ -286,7 +291,7 @@ func (g *fetchGuard) control(_, address string, _ syscall.RawConn) error {
 // dialContext is the transport's dialer: numeric IPv4 host forms are read
 // as Node reads them, and unless addr is a configured proxy, every connect
 // is checked by control when fetch_deny_private is on.
-func (g *fetchGuard) dialContext(resolver *net.Resolver, isProxy func(addr string) bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
+func (g *Guard) dialContext(resolver *net.Resolver, isProxy func(addr string) bool) func(ctx context.Context, network, addr string) (net.Conn, error) {
 	plain := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: resolver}
 	checked := &net.Dialer{Timeout: 30 * time.Second, KeepAlive: 30 * time.Second, Resolver: resolver}
 	if g.denyPrivate {
@@ -303,7 +308,7 @@ func (g *fetchGuard) dialContext(resolver *net.Resolver, isProxy func(addr strin
 			}
 		}
 		conn, err := checked.DialContext(ctx, network, addr)
-		var refused *fetchRefusedError
+		var refused *RefusedError
 		if errors.As(err, &refused) {
 			refused.Target = target
 		}

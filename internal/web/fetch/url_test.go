@@ -1,4 +1,4 @@
-package pluginhost
+package fetch
 
 import (
 	"encoding/json"
@@ -8,6 +8,12 @@ import (
 	"testing"
 
 	"github.com/stretchr/testify/assert"
+
+	"github.com/hogpipe/hogpipe/internal/node/buffer"
+	"github.com/hogpipe/hogpipe/internal/node/nodetest"
+	"github.com/hogpipe/hogpipe/internal/node/querystring"
+	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
+	weburl "github.com/hogpipe/hogpipe/internal/web/url"
 )
 
 // TestWhatwgURLFetch checks that fetch sends the path and query the URL
@@ -18,10 +24,12 @@ func TestWhatwgURLFetch(t *testing.T) {
 		_, _ = io.WriteString(w, r.RequestURI)
 	}))
 	t.Cleanup(srv.Close)
-	v := moduleTestVM(t)
-	t.Cleanup(v.plugin.fetch.close)
+	f := New(Options{})
+	t.Cleanup(f.Close)
+	env := nodetest.New(t, nodetest.Modules(nodeurl.Module(), querystring.Module(), Module()),
+		nodetest.Globals(buffer.Global(), weburl.Global(), f.Global()))
 	base := srv.URL
-	moduleRunCases(t, []moduleCase{
+	env.Run(t, []nodetest.Case{
 		{"request url", `new Request('HTTP://H/api/projects/?a=b c#f').url`, "http://h/api/projects/?a=b%20c#f"},
 		{"module exports the globals", `[require('url').URL === URL, require('url').URLSearchParams === URLSearchParams, require('url').format(new URL('http://h/a/'))].join()`, "true,true,http://h/a/"},
 	})
@@ -32,7 +40,7 @@ func TestWhatwgURLFetch(t *testing.T) {
 		{"/e/?ip=1&_=1700000000000", "/e/?ip=1&_=1700000000000"},
 	} {
 		src := "fetch(" + whatwgJSQuote(base+tc.path) + ").then((r) => r.text())"
-		assert.Equal(t, tc.want, moduleEval(t, v, src), "fetch %s", tc.path)
+		assert.Equal(t, tc.want, env.Eval(src), "fetch %s", tc.path)
 	}
 }
 

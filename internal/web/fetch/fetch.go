@@ -1,0 +1,722 @@
+// Package fetch is node-fetch v2 (the original plugin server's fetch) over
+// net/http and the guarded client of internal/outbound: the fetch global
+// with Headers, Request and Response, the node-fetch module, and, as Node
+// has them, AbortController, AbortSignal and DOMException.
+package fetch
+
+import (
+	"bufio"
+	"bytes"
+	"compress/flate"
+	"compress/gzip"
+	"compress/zlib"
+	"context"
+	"crypto/tls"
+	"crypto/x509"
+	_ "embed"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja_nodejs/require"
+
+	"github.com/hogpipe/hogpipe/internal/node"
+	"github.com/hogpipe/hogpipe/internal/outbound"
+)
+
+// fetch is node-fetch v2 (the original server's fetch) over net/http: the
+// global fetch, Headers, Request and Response, the node-fetch module
+// (default export plus Headers, Request, Response, FetchError, AbortError)
+// and, as Node has them, AbortController, AbortSignal and DOMException.
+//
+// The JavaScript side builds requests and responses; host.send validates a
+// request on the loop, runs it in a goroutine bounded by the current call's
+// context (a request still running when the call ends or times out is
+// cancelled), reads the whole body there (decoding gzip and deflate) and
+// settles the promise once, on the loop. Response bodies are buffered, so
+// res.body is a Buffer, not a stream.
+
+// maxFetchBody bounds a response body read into memory.
+const maxFetchBody = 100 << 20
+
+// fetchExportsKey holds the VM's fetch function (the node-fetch module) on
+// the global object, out of reach of plugin assignments to globalThis.fetch.
+var fetchExportsKey = goja.NewSymbol("hogpipe.node-fetch")
+
+var (
+	errFetchAborted = errors.New("fetch aborted")
+	errFetchTimeout = errors.New("fetch timeout")
+)
+
+//go:embed fetch.js
+var fetchPreludeSource string
+
+var fetchPreludeProgram = goja.MustCompile("web:fetch", fetchPreludeSource, true)
+
+// Options configure a Fetch.
+type Options = outbound.Options
+
+// Fetch is one plugin's fetch: the guarded client its VMs share. Enable
+// installs the globals into a runtime; Close waits for running requests.
+type Fetch struct {
+	client *outbound.Client
+}
+
+// New returns a Fetch; its client is built on the first request.
+func New(opts Options) *Fetch {
+	if opts.CheckRedirect == nil {
+		opts.CheckRedirect = checkFetchRedirect
+	}
+	return &Fetch{client: outbound.New(opts)}
+}
+
+// Client is the guarded client, for host code that makes requests on the
+// plugin's behalf with fetch's rules (webhooks).
+func (f *Fetch) Client() *outbound.Client { return f.client }
+
+// Close refuses new requests and waits (boundedly) for running ones.
+func (f *Fetch) Close() { f.client.Close() }
+
+// Global is Enable as a node.Global.
+func (f *Fetch) Global() node.Global { return node.Global{Name: "fetch", Install: f.Enable} }
+
+// Enable defines fetch, Headers, Request, Response, AbortController,
+// AbortSignal and (unless defined) DOMException in rt.
+func (f *Fetch) Enable(rt *goja.Runtime, h node.Host) error {
+	host := rt.NewObject()
+	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call) })
+	_ = host.Set("statusText", func(call goja.FunctionCall) goja.Value {
+		return rt.ToValue(http.StatusText(int(call.Argument(0).ToInteger())))
+	})
+	_ = host.Set("decodeUTF8", func(call goja.FunctionCall) goja.Value {
+		var b []byte
+		if err := rt.ExportTo(call.Argument(0), &b); err != nil {
+			panic(rt.NewTypeError(fmt.Sprintf("decode: %v", err)))
+		}
+		if !utf8.Valid(b) {
+			return rt.ToValue(string([]rune(string(b))))
+		}
+		return rt.ToValue(string(b))
+	})
+	_ = host.Set("reportError", func(call goja.FunctionCall) goja.Value {
+		h.ReportError(fmt.Errorf("abort listener: %s", describe(rt, call.Argument(0))))
+		return goja.Undefined()
+	})
+	prelude, err := rt.RunProgram(fetchPreludeProgram)
+	if err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
+	run, _ := goja.AssertFunction(prelude)
+	res, err := run(goja.Undefined(), rt.GlobalObject(), host)
+	if err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
+	exports := res.ToObject(rt)
+	global := rt.GlobalObject()
+	for _, name := range []string{"fetch", "Headers", "Request", "Response", "AbortController", "AbortSignal", "DOMException"} {
+		if existing := global.Get(name); existing != nil && !goja.IsUndefined(existing) {
+			continue
+		}
+		if err := global.DefineDataProperty(name, exports.Get(name), goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE); err != nil {
+			return fmt.Errorf("fetch: define %s: %w", name, err)
+		}
+	}
+	return global.DefineDataPropertySymbol(fetchExportsKey, exports.Get("fetch"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+}
+
+// Module serves node-fetch: module.exports is the fetch function Enable
+// defined, with default, Headers, Request, Response, FetchError and
+// AbortError on it.
+func Module() node.Module {
+	return node.Module{Name: "node-fetch", Load: func(node.Host) require.ModuleLoader {
+		return func(rt *goja.Runtime, module *goja.Object) {
+			_ = module.Set("exports", rt.GlobalObject().GetSymbol(fetchExportsKey))
+		}
+	}}
+}
+
+// describe renders a value thrown by an abort listener for the log: an
+// error's stack, else its string form.
+func describe(rt *goja.Runtime, val goja.Value) (s string) {
+	defer func() {
+		if recover() != nil {
+			s = "(a value that cannot be shown)"
+		}
+	}()
+	if obj, ok := val.(*goja.Object); ok {
+		if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
+			return stack.String()
+		}
+		if _, isFunc := goja.AssertFunction(obj); !isFunc {
+			if b, err := obj.MarshalJSON(); err == nil {
+				return string(b)
+			}
+		}
+	}
+	return val.String()
+}
+
+//------------------------------------------------------------------------------
+
+// fetchSpec is a request as host.send received it, in Go values only.
+type fetchSpec struct {
+	url      *url.URL
+	method   string
+	header   http.Header
+	host     string
+	body     []byte // nil: no body
+	redirect string
+	follow   int
+	timeout  time.Duration
+	compress bool
+	size     int64
+	caller   string // the plugin function the request belongs to
+}
+
+// fetchResult is a response with its body read.
+type fetchResult struct {
+	url        string
+	status     int
+	statusText string
+	header     []string // name, value, name, value… names lower case
+	body       []byte
+	redirects  int
+}
+
+// fetchFailure is a rejection: a FetchError of Type (or an AbortError).
+type fetchFailure struct {
+	Type    string // "system", "request-timeout", "max-redirect", … or "aborted"
+	Message string
+	Code    string
+}
+
+// fetchSend is host.send(spec): it starts the request and returns
+// [promise, abort]. The promise resolves with the raw response or rejects
+// with a failure description; the JavaScript side makes them a Response or
+// an error.
+func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja.Value {
+	spec, err := readFetchSpec(rt, call.Argument(0))
+	if err != nil {
+		panic(rt.NewTypeError(err.Error()))
+	}
+	shared := f.client
+	client, err := shared.HTTP()
+	if err != nil {
+		panic(rt.NewGoError(err))
+	}
+	parent := h.Context()
+	spec.caller = node.Caller(parent)
+	later := h.Callback()
+	promise, resolve, reject := rt.NewPromise()
+	ctx, cancel := context.WithCancelCause(parent)
+	abort := func(goja.FunctionCall) goja.Value {
+		cancel(errFetchAborted)
+		return goja.Undefined()
+	}
+	result := rt.NewArray(promise, abort)
+	if !shared.Begin() {
+		cancel(nil)
+		_ = reject(fetchFailureValue(rt, &fetchFailure{
+			Type:    "system",
+			Message: fmt.Sprintf("request to %s failed, reason: the plugin is shutting down", spec.url),
+		}))
+		return result
+	}
+	go func() {
+		defer shared.End()
+		res, failure := doFetch(ctx, client, spec)
+		cancel(nil)
+		if failure != nil && errors.Is(parent.Err(), context.DeadlineExceeded) {
+			// The call timed out: it fails as a timeout and its VM is
+			// discarded. Settling here could let the plugin catch a
+			// FetchError first and carry on past its deadline.
+			return
+		}
+		later(func() {
+			if failure != nil {
+				_ = reject(fetchFailureValue(rt, failure))
+				return
+			}
+			_ = resolve(fetchResultValue(rt, res))
+		})
+	}()
+	return result
+}
+
+func readFetchSpec(rt *goja.Runtime, val goja.Value) (*fetchSpec, error) {
+	obj, ok := val.(*goja.Object)
+	if !ok {
+		return nil, errors.New("fetch: invalid request")
+	}
+	rawURL := obj.Get("url").String()
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, fmt.Errorf("Invalid URL: %s", rawURL)
+	}
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return nil, errors.New("Only HTTP(S) protocols are supported")
+	}
+	if u.Host == "" {
+		return nil, errors.New("Only absolute URLs are supported")
+	}
+	spec := &fetchSpec{
+		url:      u,
+		method:   obj.Get("method").String(),
+		header:   make(http.Header),
+		redirect: obj.Get("redirect").String(),
+		follow:   int(obj.Get("follow").ToInteger()),
+		timeout:  msToTimeout(obj.Get("timeout").ToFloat()),
+		compress: obj.Get("compress").ToBoolean(),
+		size:     obj.Get("size").ToInteger(),
+	}
+	var flat []string
+	if err := rt.ExportTo(obj.Get("headers"), &flat); err != nil {
+		return nil, fmt.Errorf("fetch: headers: %w", err)
+	}
+	for i := 0; i+1 < len(flat); i += 2 {
+		name, value := flat[i], latin1(flat[i+1])
+		if strings.EqualFold(name, "host") {
+			spec.host = value
+			continue
+		}
+		key := http.CanonicalHeaderKey(name)
+		spec.header[key] = append(spec.header[key], value)
+	}
+	if body := obj.Get("body"); body != nil && !goja.IsNull(body) && !goja.IsUndefined(body) {
+		var b []byte
+		if err := rt.ExportTo(body, &b); err != nil {
+			return nil, fmt.Errorf("fetch: body: %w", err)
+		}
+		spec.body = bytes.Clone(b)
+		if spec.body == nil {
+			spec.body = []byte{}
+		}
+	}
+	return spec, nil
+}
+
+// msToTimeout reads node-fetch's timeout option: 0 (or anything not a
+// positive number of milliseconds below ~290 years) means none.
+func msToTimeout(ms float64) time.Duration {
+	if !(ms > 0) || ms >= float64(math.MaxInt64/int64(time.Millisecond)) {
+		return 0
+	}
+	return time.Duration(ms * float64(time.Millisecond))
+}
+
+// latin1 writes a header string as Node does: one byte per character.
+func latin1(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			b := make([]byte, 0, len(s))
+			for _, r := range s {
+				b = append(b, byte(r))
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// fromLatin1 reads header bytes as Node does: one character per byte.
+func fromLatin1(s string) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			r := make([]rune, len(s))
+			for j := 0; j < len(s); j++ {
+				r[j] = rune(s[j])
+			}
+			return string(r)
+		}
+	}
+	return s
+}
+
+func fetchResultValue(rt *goja.Runtime, res *fetchResult) goja.Value {
+	obj := rt.NewObject()
+	header := make([]any, len(res.header))
+	for i, s := range res.header {
+		header[i] = s
+	}
+	_ = obj.Set("url", res.url)
+	_ = obj.Set("status", res.status)
+	_ = obj.Set("statusText", res.statusText)
+	_ = obj.Set("headers", rt.NewArray(header...))
+	_ = obj.Set("body", rt.NewArrayBuffer(res.body))
+	_ = obj.Set("counter", res.redirects)
+	return obj
+}
+
+func fetchFailureValue(rt *goja.Runtime, f *fetchFailure) goja.Value {
+	obj := rt.NewObject()
+	_ = obj.Set("type", f.Type)
+	_ = obj.Set("message", f.Message)
+	if f.Code != "" {
+		_ = obj.Set("code", f.Code)
+	}
+	return obj
+}
+
+//------------------------------------------------------------------------------
+
+type redirectStateKey struct{}
+
+// redirectState carries a request's redirect settings to CheckRedirect and
+// the number of redirects followed back.
+type redirectState struct {
+	mode    string
+	follow  int
+	count   int
+	failure *fetchFailure
+}
+
+func checkFetchRedirect(req *http.Request, via []*http.Request) error {
+	st, _ := req.Context().Value(redirectStateKey{}).(*redirectState)
+	if st == nil {
+		st = &redirectState{mode: "follow", follow: 20}
+	}
+	prev := via[len(via)-1].URL.String()
+	switch st.mode {
+	case "follow":
+	case "error":
+		st.failure = &fetchFailure{Type: "no-redirect", Message: "uri requested responds with a redirect, redirect mode is set to error: " + prev}
+		return errors.New(st.failure.Message)
+	default: // "manual", or a mode node-fetch does not know
+		return http.ErrUseLastResponse
+	}
+	if len(via) > st.follow {
+		st.failure = &fetchFailure{Type: "max-redirect", Message: "maximum redirect reached at: " + prev}
+		return errors.New(st.failure.Message)
+	}
+	st.count = len(via)
+	return nil
+}
+
+// doFetch runs one request and reads its body; it runs in a goroutine.
+func doFetch(ctx context.Context, client *http.Client, spec *fetchSpec) (*fetchResult, *fetchFailure) {
+	parent := ctx
+	st := &redirectState{mode: spec.redirect, follow: spec.follow}
+	ctx = context.WithValue(ctx, redirectStateKey{}, st)
+
+	// node-fetch's timeout covers the wait for the response, then, afresh,
+	// the body.
+	var timedOut atomic.Int32
+	bodyPhase := func() {}
+	if spec.timeout > 0 {
+		var phase atomic.Int32
+		phase.Store(1)
+		var cancel context.CancelCauseFunc
+		ctx, cancel = context.WithCancelCause(ctx)
+		defer cancel(nil)
+		timer := time.AfterFunc(spec.timeout, func() {
+			timedOut.Store(phase.Load())
+			cancel(errFetchTimeout)
+		})
+		defer timer.Stop()
+		bodyPhase = func() {
+			phase.Store(2)
+			timer.Reset(spec.timeout)
+		}
+	}
+	return sendFetch(ctx, parent, client, spec, st, &timedOut, bodyPhase)
+}
+
+func sendFetch(ctx, parent context.Context, client *http.Client, spec *fetchSpec, st *redirectState, timedOut *atomic.Int32, bodyPhase func()) (*fetchResult, *fetchFailure) {
+	var body io.Reader
+	if spec.body != nil {
+		body = bytes.NewReader(spec.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, spec.method, spec.url.String(), body)
+	if err != nil {
+		return nil, &fetchFailure{Type: "system", Message: fmt.Sprintf("request to %s failed, reason: %v", spec.url, err)}
+	}
+	req.Header = spec.header
+	if spec.host != "" {
+		req.Host = spec.host
+	}
+	resp, err := client.Do(req)
+	if err != nil {
+		return nil, fetchFailureFor(ctx, parent, spec, st, timedOut, err, false)
+	}
+	defer resp.Body.Close()
+	bodyPhase()
+
+	finalURL := resp.Request.URL.String()
+	res := &fetchResult{
+		url:        finalURL,
+		status:     resp.StatusCode,
+		statusText: strings.TrimPrefix(resp.Status, strconv.Itoa(resp.StatusCode)+" "),
+		redirects:  st.count,
+	}
+	if res.statusText == resp.Status {
+		res.statusText = http.StatusText(resp.StatusCode)
+	}
+	header := resp.Header
+	if loc := header.Get("Location"); loc != "" && spec.redirect == "manual" && isRedirectStatus(resp.StatusCode) {
+		// node-fetch v2 makes a manual redirect's Location absolute.
+		if abs, err := resp.Request.URL.Parse(loc); err == nil {
+			header = header.Clone()
+			header.Set("Location", abs.String())
+		}
+	}
+	res.header = flattenHeader(header, resp.TransferEncoding)
+
+	res.body, err = readFetchBody(resp, spec)
+	if err != nil {
+		var tooBig *bodyTooLargeError
+		if errors.As(err, &tooBig) {
+			return nil, &fetchFailure{Type: "max-size", Message: fmt.Sprintf("content size at %s over limit: %d%s", finalURL, tooBig.limit, tooBig.note)}
+		}
+		return nil, fetchFailureFor(ctx, parent, spec, st, timedOut, &bodyReadError{url: finalURL, err: err}, true)
+	}
+	return res, nil
+}
+
+func isRedirectStatus(code int) bool {
+	return code == 301 || code == 302 || code == 303 || code == 307 || code == 308
+}
+
+// flattenHeader lists a response's headers as node-fetch sees them: lower
+// case names, sorted, values as Latin-1 strings.
+func flattenHeader(h http.Header, transferEncoding []string) []string {
+	names := make([]string, 0, len(h)+1)
+	for name := range h {
+		names = append(names, name)
+	}
+	if len(transferEncoding) > 0 && h.Get("Transfer-Encoding") == "" {
+		names = append(names, "Transfer-Encoding")
+	}
+	slices.Sort(names)
+	out := make([]string, 0, 2*len(names))
+	for _, name := range names {
+		lower := strings.ToLower(name)
+		values := h[name]
+		if name == "Transfer-Encoding" && len(values) == 0 {
+			values = []string{strings.Join(transferEncoding, ", ")}
+		}
+		for _, value := range values {
+			out = append(out, lower, fromLatin1(value))
+		}
+	}
+	return out
+}
+
+type bodyTooLargeError struct {
+	limit int64
+	note  string
+}
+
+func (e *bodyTooLargeError) Error() string { return fmt.Sprintf("body over %d bytes", e.limit) }
+
+type bodyReadError struct {
+	url string
+	err error
+}
+
+func (e *bodyReadError) Error() string { return e.err.Error() }
+func (e *bodyReadError) Unwrap() error { return e.err }
+
+// readFetchBody reads the (decoded) body, up to the size option and at most
+// maxFetchBody bytes.
+func readFetchBody(resp *http.Response, spec *fetchSpec) ([]byte, error) {
+	limit, note := int64(maxFetchBody), " (hogpipe's response size limit)"
+	if spec.size > 0 && spec.size <= limit {
+		limit, note = spec.size, ""
+	}
+	var r io.Reader = resp.Body
+	decoded := false
+	encoding := strings.ToLower(strings.TrimSpace(resp.Header.Get("Content-Encoding")))
+	decode := spec.compress && spec.method != http.MethodHead &&
+		resp.StatusCode != http.StatusNoContent && resp.StatusCode != http.StatusNotModified
+	if decode {
+		switch encoding {
+		case "gzip", "x-gzip":
+			br := bufio.NewReader(r)
+			if _, err := br.Peek(1); err == io.EOF {
+				return []byte{}, nil
+			}
+			gz, err := gzip.NewReader(br)
+			if err != nil {
+				return nil, err
+			}
+			defer gz.Close()
+			r, decoded = gz, true
+		case "deflate", "x-deflate":
+			br := bufio.NewReader(r)
+			first, err := br.Peek(1)
+			if err == io.EOF {
+				return []byte{}, nil
+			}
+			if err != nil {
+				return nil, err
+			}
+			if first[0]&0x0f == 0x08 {
+				zr, err := zlib.NewReader(br)
+				if err != nil {
+					return nil, err
+				}
+				defer zr.Close()
+				r, decoded = zr, true
+			} else {
+				fr := flate.NewReader(br)
+				defer fr.Close()
+				r, decoded = fr, true
+			}
+		}
+	}
+	if resp.ContentLength > limit && !decoded {
+		return nil, &bodyTooLargeError{limit: limit, note: note}
+	}
+	var buf bytes.Buffer
+	if resp.ContentLength > 0 && resp.ContentLength <= limit {
+		buf.Grow(int(resp.ContentLength))
+	}
+	n, err := buf.ReadFrom(io.LimitReader(r, limit+1))
+	if err != nil {
+		return nil, err
+	}
+	if n > limit {
+		return nil, &bodyTooLargeError{limit: limit, note: note}
+	}
+	return buf.Bytes(), nil
+}
+
+// fetchFailureFor describes why a request failed as node-fetch would.
+func fetchFailureFor(ctx, parent context.Context, spec *fetchSpec, st *redirectState, timedOut *atomic.Int32, err error, inBody bool) *fetchFailure {
+	target := spec.url.String()
+	var ue *url.Error
+	if errors.As(err, &ue) && ue.URL != "" {
+		target = ue.URL
+	}
+	switch cause := context.Cause(ctx); {
+	case errors.Is(cause, errFetchAborted):
+		return &fetchFailure{Type: "aborted", Message: "The user aborted a request."}
+	case errors.Is(cause, errFetchTimeout):
+		if timedOut.Load() == 2 {
+			return &fetchFailure{Type: "body-timeout", Message: fmt.Sprintf("Response timeout while trying to fetch %s (over %dms)", target, spec.timeout.Milliseconds())}
+		}
+		return &fetchFailure{Type: "request-timeout", Message: "network timeout at: " + target}
+	}
+	if parent.Err() != nil {
+		who := spec.caller
+		if who == "" {
+			who = "the plugin VM"
+		}
+		if errors.Is(parent.Err(), context.DeadlineExceeded) {
+			return &fetchFailure{Type: "system", Code: "ETIMEDOUT", Message: fmt.Sprintf("request to %s failed, reason: %s timed out", target, who)}
+		}
+		return &fetchFailure{Type: "system", Code: "ECANCELED", Message: fmt.Sprintf("request to %s failed, reason: %s ended before the request finished", target, who)}
+	}
+	if st.failure != nil {
+		return st.failure
+	}
+	code, reason := describeFetchError(err)
+	var refused *outbound.RefusedError
+	if errors.As(err, &refused) {
+		code, reason = "ERR_FETCH_REFUSED", refused.Error()
+	}
+	var be *bodyReadError
+	if inBody && errors.As(err, &be) {
+		if isDecodeError(be.err) {
+			code = "Z_DATA_ERROR"
+		}
+		return &fetchFailure{Type: "system", Code: code, Message: fmt.Sprintf("Invalid response body while trying to fetch %s: %s", be.url, reason)}
+	}
+	return &fetchFailure{Type: "system", Code: code, Message: fmt.Sprintf("request to %s failed, reason: %s", target, reason)}
+}
+
+func isDecodeError(err error) bool {
+	var corrupt flate.CorruptInputError
+	return errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) ||
+		errors.Is(err, zlib.ErrHeader) || errors.Is(err, zlib.ErrChecksum) || errors.Is(err, zlib.ErrDictionary) ||
+		errors.As(err, &corrupt)
+}
+
+// errnoCodes are the system errors given Node's code names.
+var errnoCodes = map[syscall.Errno]string{
+	syscall.ECONNREFUSED:  "ECONNREFUSED",
+	syscall.ECONNRESET:    "ECONNRESET",
+	syscall.ECONNABORTED:  "ECONNABORTED",
+	syscall.ETIMEDOUT:     "ETIMEDOUT",
+	syscall.EHOSTUNREACH:  "EHOSTUNREACH",
+	syscall.ENETUNREACH:   "ENETUNREACH",
+	syscall.EPIPE:         "EPIPE",
+	syscall.EADDRNOTAVAIL: "EADDRNOTAVAIL",
+	syscall.EACCES:        "EACCES",
+}
+
+// describeFetchError gives Node's error code for err, where one applies,
+// and the reason text ("connect ECONNREFUSED 127.0.0.1:80").
+func describeFetchError(err error) (code, reason string) {
+	inner := err
+	var ue *url.Error
+	if errors.As(err, &ue) {
+		inner = ue.Err
+	}
+	var be *bodyReadError
+	if errors.As(inner, &be) {
+		inner = be.err
+	}
+	reason = inner.Error()
+
+	var dnsErr *net.DNSError
+	if errors.As(err, &dnsErr) {
+		if dnsErr.IsNotFound {
+			return "ENOTFOUND", "getaddrinfo ENOTFOUND " + dnsErr.Name
+		}
+		return "EAI_AGAIN", "getaddrinfo EAI_AGAIN " + dnsErr.Name
+	}
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		if name, ok := errnoCodes[errno]; ok {
+			var opErr *net.OpError
+			if errors.As(err, &opErr) {
+				op := opErr.Op
+				if op == "dial" {
+					op = "connect"
+				}
+				if opErr.Addr != nil {
+					return name, fmt.Sprintf("%s %s %s", op, name, opErr.Addr)
+				}
+				return name, op + " " + name
+			}
+			return name, reason
+		}
+	}
+	var unknownAuthority x509.UnknownAuthorityError
+	var hostname x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	var recordHeader tls.RecordHeaderError
+	switch {
+	case errors.As(err, &unknownAuthority):
+		return "UNABLE_TO_VERIFY_LEAF_SIGNATURE", reason
+	case errors.As(err, &hostname):
+		return "ERR_TLS_CERT_ALTNAME_INVALID", reason
+	case errors.As(err, &invalid) && invalid.Reason == x509.Expired:
+		return "CERT_HAS_EXPIRED", reason
+	case errors.As(err, &recordHeader):
+		return "EPROTO", reason
+	case errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF):
+		return "ECONNRESET", "socket hang up"
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		return "ETIMEDOUT", reason
+	}
+	var netErr net.Error
+	if errors.As(err, &netErr) && netErr.Timeout() {
+		return "ETIMEDOUT", reason
+	}
+	return "", reason
+}

@@ -106,7 +106,6 @@ type Plugin struct {
 	config    *ResolvedConfig
 	program   *goja.Program
 	entryName string
-	modules   map[string]hostModule
 	geoip     *geoip.Reader
 	opts      Options
 	log       Logger
@@ -158,7 +157,7 @@ func Load(opts Options) (*Plugin, error) {
 			config.Secrets = append(config.Secrets, key)
 		}
 	}
-	p := &Plugin{manifest: manifest, config: config, modules: hostModules, opts: opts}
+	p := &Plugin{manifest: manifest, config: config, opts: opts}
 	p.fetch = webfetch.New(fetchOptions(opts))
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
 	if opts.PluginID == 0 {
@@ -174,10 +173,7 @@ func Load(opts Options) (*Plugin, error) {
 	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", p.opts.PluginID, team)
 	p.storageNS = fmt.Sprintf("@plugin-storage/%d/", p.opts.PluginConfigID)
 
-	external := make(map[string]bool, len(hostModules))
-	for name := range hostModules {
-		external[name] = true
-	}
+	external := hostModuleNames()
 	entry, err := manifest.EntryFile()
 	if err != nil {
 		return nil, err

@@ -1,9 +1,12 @@
 package pluginhost
 
 import (
+	_ "embed"
 	"fmt"
 
 	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/internal/node"
 )
 
 // PostHogAPI is where posthog.api sends requests unless a call names its own
@@ -16,48 +19,14 @@ type PostHogAPI struct {
 
 // posthogAPISource builds posthog.api on top of the VM's fetch, so requests
 // get fetch's time bounds, proxy settings and outbound guard.
-const posthogAPISource = `(function (fetch, defaults) {
-  "use strict";
-  function request(method, path, options) {
-    options = options || {};
-    const host = String(options.host || defaults.host || "").replace(/\/+$/, "");
-    if (!host) {
-      return Promise.reject(new Error("posthog.api: no PostHog host: set posthog_host on the plugin component or pass {host}"));
-    }
-    const personalApiKey = options.personalApiKey || defaults.personalApiKey;
-    const projectApiKey = options.projectApiKey || defaults.projectApiKey;
-    let url = host + (String(path).startsWith("/") ? "" : "/") + path;
-    const query = new URLSearchParams();
-    const headers = {};
-    if (personalApiKey) headers.Authorization = "Bearer " + personalApiKey;
-    const data = options.data || {};
-    let body;
-    if (method === "GET" || method === "DELETE") {
-      for (const [key, value] of Object.entries(data)) {
-        query.set(key, typeof value === "string" ? value : JSON.stringify(value));
-      }
-      if (projectApiKey && !query.has("token")) query.set("token", projectApiKey);
-      const qs = query.toString();
-      if (qs) url += (url.includes("?") ? "&" : "?") + qs;
-    } else {
-      headers["Content-Type"] = "application/json";
-      body = JSON.stringify(projectApiKey ? Object.assign({ token: projectApiKey }, data) : data);
-    }
-    return fetch(url, { method, headers, body });
-  }
-  return {
-    get: (path, options) => request("GET", path, options),
-    post: (path, options) => request("POST", path, options),
-    put: (path, options) => request("PUT", path, options),
-    delete: (path, options) => request("DELETE", path, options),
-  };
-})`
+//
+//go:embed posthog_api.js
+var posthogAPISource string
 
 var posthogAPIProgram = goja.MustCompile("hogpipe:posthog-api", posthogAPISource, true)
 
-// installPostHogAPI adds posthog.api; it needs the fetch global.
-func (v *vm) installPostHogAPI() error {
-	rt := v.rt
+// postHogAPIGlobal adds posthog.api; it needs the fetch global.
+func (v *vm) postHogAPIGlobal(rt *goja.Runtime, _ node.Host) error {
 	posthog, ok := rt.Get("posthog").(*goja.Object)
 	if !ok {
 		return fmt.Errorf("posthog global missing")

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/dop251/goja"
-	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/jsloop"
 	"github.com/hogpipe/hogpipe/internal/node"
@@ -127,14 +126,7 @@ func (v *vm) init() (err error) {
 	v.rt.SetAsyncContextTracker(v)
 	v.rt.SetPromiseRejectionTracker(v.trackRejection)
 
-	registry := require.NewRegistry()
-	for name, module := range v.plugin.modules {
-		if module.loader != nil {
-			registry.RegisterNativeModule(name, module.loader(v))
-		}
-	}
-	registry.Enable(v.rt)
-	if err := v.installGlobals(); err != nil {
+	if err := v.installHost(); err != nil {
 		return fmt.Errorf("plugin %q: install globals: %w", v.plugin.manifest.Name, err)
 	}
 

@@ -25,4 +25,3 @@ func TestFetchErrorCodes(t *testing.T) {
 	assert.Equal(t, "ECONNRESET", code)
 	assert.Equal(t, "socket hang up", reason)
 }
-

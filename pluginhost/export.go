@@ -195,27 +195,23 @@ func (pool *Pool) ExportEvents(ctx context.Context, events []OutputEvent) (Outpu
 // outputCall runs one output call on a VM, moving to another one when the VM
 // was discarded before it started.
 func (pool *Pool) outputCall(ctx context.Context, events []OutputEvent, run func(*vm, *OutputResult, chan<- error)) (OutputResult, error) {
-	for {
-		v, err := pool.acquire(ctx)
-		if err != nil {
-			return OutputResult{}, err
-		}
+	return withVM(ctx, pool, func(v *vm) (OutputResult, error) {
 		res := &OutputResult{Events: make([]EventOutcome, len(events))}
 		done := make(chan error, 1)
 		if !v.loop.Submit(func() { run(v, res, done) }) {
-			continue
+			return OutputResult{}, errVMGone
 		}
 		select {
 		case err := <-done:
 			if errors.Is(err, errVMGone) {
-				continue
+				return OutputResult{}, err
 			}
 			return *res, err
 		case <-ctx.Done():
 			// The loop may still write into res: it is dropped, not read.
 			return OutputResult{}, ctx.Err()
 		}
-	}
+	})
 }
 
 // runEachEvent starts function on up to EventConcurrency events and the next

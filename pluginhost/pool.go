@@ -94,6 +94,24 @@ func (pool *Pool) acquire(ctx context.Context) (*vm, error) {
 	}
 }
 
+// withVM runs fn on a live VM and, when fn finds that VM discarded before
+// its work started (errVMGone), on another one: every call into the pool
+// goes through it.
+func withVM[T any](ctx context.Context, pool *Pool, fn func(*vm) (T, error)) (T, error) {
+	for {
+		v, err := pool.acquire(ctx)
+		if err != nil {
+			var zero T
+			return zero, err
+		}
+		res, err := fn(v)
+		if errors.Is(err, errVMGone) {
+			continue
+		}
+		return res, err
+	}
+}
+
 // onDiscard replaces a discarded VM with a new one, retrying setupPlugin with
 // back-off until it succeeds or the pool closes.
 func (pool *Pool) onDiscard(old *vm) {

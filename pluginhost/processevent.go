@@ -48,32 +48,12 @@ func (pool *Pool) UsesBatch() bool {
 // ProcessEvents runs processEvent on each event; all events of the call go to
 // one VM, up to EventConcurrency of them in flight at once.
 func (pool *Pool) ProcessEvents(ctx context.Context, events [][]byte) ([]EventResult, error) {
-	for {
-		v, err := pool.acquire(ctx)
-		if err != nil {
-			return nil, err
-		}
-		results, err := v.processEvents(ctx, events)
-		if errors.Is(err, errVMGone) {
-			continue
-		}
-		return results, err
-	}
+	return withVM(ctx, pool, func(v *vm) ([]EventResult, error) { return v.processEvents(ctx, events) })
 }
 
 // ProcessEventBatch runs processEventBatch on the whole batch on one VM.
 func (pool *Pool) ProcessEventBatch(ctx context.Context, events [][]byte) (BatchResult, error) {
-	for {
-		v, err := pool.acquire(ctx)
-		if err != nil {
-			return BatchResult{}, err
-		}
-		result, err := v.processEventBatch(ctx, events)
-		if errors.Is(err, errVMGone) {
-			continue
-		}
-		return result, err
-	}
+	return withVM(ctx, pool, func(v *vm) (BatchResult, error) { return v.processEventBatch(ctx, events) })
 }
 
 func (v *vm) processEvents(ctx context.Context, events [][]byte) ([]EventResult, error) {

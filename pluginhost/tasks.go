@@ -62,23 +62,16 @@ func (pool *Pool) Jobs() []string {
 // waits until it settles or timeout passes. captures receives the events it
 // emits with posthog.capture; it runs on the VM's loop and must not block.
 func (pool *Pool) RunTask(ctx context.Context, name string, timeout time.Duration, captures func([]byte)) error {
-	for {
-		v, err := pool.acquire(ctx)
-		if err != nil {
-			return err
-		}
-		err = v.invokeWith(ctx, name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
+	_, err := withVM(ctx, pool, func(v *vm) (struct{}, error) {
+		return struct{}{}, v.invokeWith(ctx, name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
 			fn, ok := v.function(name)
 			if !ok || !isTaskName(name) {
 				return nil, nil, fmt.Errorf("plugin %q exports no scheduled task %q", pool.plugin.manifest.Name, name)
 			}
 			return fn, []goja.Value{v.meta}, nil
 		})
-		if errors.Is(err, errVMGone) {
-			continue
-		}
-		return err
-	}
+	})
+	return err
 }
 
 // RunJob calls jobs[name] as the original server did: job(payload, meta)
@@ -86,12 +79,8 @@ func (pool *Pool) RunTask(ctx context.Context, name string, timeout time.Duratio
 // settles or timeout passes. captures is as for RunTask. A name the jobs
 // export lacks gives an error matching ErrUnknownJob.
 func (pool *Pool) RunJob(ctx context.Context, name string, payload []byte, timeout time.Duration, captures func([]byte)) error {
-	for {
-		v, err := pool.acquire(ctx)
-		if err != nil {
-			return err
-		}
-		err = v.invokeWith(ctx, "jobs."+name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
+	_, err := withVM(ctx, pool, func(v *vm) (struct{}, error) {
+		return struct{}{}, v.invokeWith(ctx, "jobs."+name, timeout, captures, func() (goja.Callable, []goja.Value, error) {
 			fn, ok := v.jobFunction(name)
 			if !ok {
 				known := "none"
@@ -109,11 +98,8 @@ func (pool *Pool) RunJob(ctx context.Context, name string, payload []byte, timeo
 			}
 			return fn, []goja.Value{v.meta}, nil
 		})
-		if errors.Is(err, errVMGone) {
-			continue
-		}
-		return err
-	}
+	})
+	return err
 }
 
 //------------------------------------------------------------------------------
@@ -171,12 +157,7 @@ func isTaskName(name string) bool {
 
 // onSomeVM runs fn on the loop of a live VM and returns its result.
 func onSomeVM[T any](pool *Pool, fn func(*vm) T) (T, error) {
-	var zero T
-	for {
-		v, err := pool.acquire(context.Background())
-		if err != nil {
-			return zero, err
-		}
+	return withVM(context.Background(), pool, func(v *vm) (T, error) {
 		done := make(chan T, 1)
 		if !v.loop.Submit(func() {
 			if v.dead {
@@ -185,10 +166,13 @@ func onSomeVM[T any](pool *Pool, fn func(*vm) T) (T, error) {
 			}
 			done <- fn(v)
 		}) {
-			continue
+			var zero T
+			return zero, errVMGone
 		}
-		if res, ok := <-done; ok {
-			return res, nil
+		res, ok := <-done
+		if !ok {
+			return res, errVMGone
 		}
-	}
+		return res, nil
+	})
 }

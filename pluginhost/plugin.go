@@ -5,7 +5,6 @@
 package pluginhost
 
 import (
-	"context"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -14,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hogpipe/hogpipe/internal/job"
 	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
 
 	"github.com/dlclark/regexp2/v2"
@@ -51,17 +51,10 @@ type Metrics interface {
 }
 
 // JobQueue receives jobs enqueued with meta.jobs.
-type JobQueue interface {
-	EnqueueJob(ctx context.Context, job Job) error
-}
+type JobQueue = job.Queue
 
 // Job is one enqueued plugin job.
-type Job struct {
-	PluginConfigID int64
-	Name           string
-	Payload        []byte // JSON, "null" when none was given
-	RunAt          time.Time
-}
+type Job = job.Job
 
 // Options configure a plugin instance.
 type Options struct {

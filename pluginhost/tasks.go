@@ -2,13 +2,14 @@ package pluginhost
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sort"
 	"strings"
 	"time"
 
 	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/internal/job"
 )
 
 // This file runs what a schedule input calls: the scheduled tasks
@@ -22,7 +23,7 @@ var TaskNames = []string{"runEveryMinute", "runEveryHour", "runEveryDay"}
 
 // ErrUnknownJob is returned by RunJob for a job name the plugin's jobs
 // export does not have.
-var ErrUnknownJob = errors.New("the plugin exports no such job")
+var ErrUnknownJob = job.ErrUnknown
 
 // Exports are the scheduled tasks and jobs a plugin exports.
 type Exports struct {

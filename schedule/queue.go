@@ -10,7 +10,7 @@ import (
 
 	"github.com/gofrs/uuid/v5"
 
-	"github.com/hogpipe/hogpipe/pluginhost"
+	"github.com/hogpipe/hogpipe/internal/job"
 )
 
 // Logger is the part of Benthos' logger the scheduler writes to.
@@ -31,7 +31,7 @@ const HeartbeatTTL = time.Minute
 // in the same process enqueued a job from setupPlugin.
 const defaultWarnAfter = 30 * time.Second
 
-// Queue is the pluginhost.JobQueue of meta.jobs: it stores each job in the
+// Queue is the job.Queue of meta.jobs: it stores each job in the
 // durable queue of its plugin instance, where the schedule inputs of that
 // instance (in any process sharing the state) take it.
 type Queue struct {
@@ -44,7 +44,7 @@ type Queue struct {
 	checked map[int64]bool
 }
 
-var _ pluginhost.JobQueue = (*Queue)(nil)
+var _ job.Queue = (*Queue)(nil)
 
 // QueueOption configures NewQueue.
 type QueueOption func(*Queue)
@@ -74,7 +74,7 @@ type jobItem struct {
 }
 
 // EnqueueJob stores job in its instance's queue, due at job.RunAt.
-func (q *Queue) EnqueueJob(ctx context.Context, job pluginhost.Job) error {
+func (q *Queue) EnqueueJob(ctx context.Context, job job.Job) error {
 	payload := job.Payload
 	if len(payload) == 0 {
 		payload = []byte("null")
@@ -101,7 +101,7 @@ func (q *Queue) EnqueueJob(ctx context.Context, job pluginhost.Job) error {
 
 // checkWorker warns, once per instance, when no schedule input of the
 // instance has been seen: its jobs would wait in the queue forever.
-func (q *Queue) checkWorker(ctx context.Context, job pluginhost.Job) {
+func (q *Queue) checkWorker(ctx context.Context, job job.Job) {
 	if q.marks == nil || q.log == nil {
 		return
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/job"
 	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/pluginhost"
 	"github.com/hogpipe/hogpipe/state"
@@ -359,7 +360,7 @@ func TestSchedulerTaskErrorsAreLoggedAndCountAsRuns(t *testing.T) {
 
 func enqueue(t *testing.T, q *Queue, name, payload string, at time.Time) {
 	t.Helper()
-	require.NoError(t, q.EnqueueJob(t.Context(), pluginhost.Job{PluginConfigID: 7, Name: name, Payload: []byte(payload), RunAt: at}))
+	require.NoError(t, q.EnqueueJob(t.Context(), job.Job{PluginConfigID: 7, Name: name, Payload: []byte(payload), RunAt: at}))
 }
 
 func TestJobsRunNowAndRunIn(t *testing.T) {
@@ -420,7 +421,7 @@ func TestAJobMayEnqueueAnotherJob(t *testing.T) {
 	runner.job = func(ctx context.Context, name string, payload []byte, captures func([]byte)) error {
 		captures([]byte(`{"event":"` + name + `"}`))
 		if name == "first" {
-			return q.EnqueueJob(ctx, pluginhost.Job{PluginConfigID: 7, Name: "second", Payload: payload, RunAt: h.clock.Now().Add(time.Second)})
+			return q.EnqueueJob(ctx, job.Job{PluginConfigID: 7, Name: "second", Payload: payload, RunAt: h.clock.Now().Add(time.Second)})
 		}
 		return nil
 	}
@@ -439,7 +440,7 @@ func TestJobErrorsAreLogged(t *testing.T) {
 	m := newMemory(t, h.clock)
 	q := NewQueue(m.Jobs(), m.Cache(), h.log)
 	runner := &fakeRunner{job: func(_ context.Context, name string, _ []byte, _ func([]byte)) error {
-		return fmt.Errorf("job %q: %w", name, pluginhost.ErrUnknownJob)
+		return fmt.Errorf("job %q: %w", name, job.ErrUnknown)
 	}}
 	h.start(Config{Stores: memStores(m), Runner: runner})
 	enqueue(t, q, "nope", `null`, h.clock.Now())
@@ -467,7 +468,7 @@ func TestQueueWarnsWhenNoScheduleInputRunsTheInstance(t *testing.T) {
 	enqueue(t, q2, "a", `null`, start)
 	assert.Zero(t, log2.Count("WARN"), "a schedule input's heartbeat was seen")
 
-	err := q2.EnqueueJob(t.Context(), pluginhost.Job{PluginConfigID: 7, Name: "x", Payload: []byte("{"), RunAt: start})
+	err := q2.EnqueueJob(t.Context(), job.Job{PluginConfigID: 7, Name: "x", Payload: []byte("{"), RunAt: start})
 	assert.ErrorContains(t, err, "payload is not JSON")
 }
 

@@ -59,6 +59,7 @@ type Job = job.Job
 // Options configure a plugin instance.
 type Options struct {
 	Path          string            // folder with plugin.json
+	Manifest      *Manifest         // plugin.json already read from the folder Path; nil: Load resolves Path and reads it
 	Config        map[string]any    // configured values
 	Attachments   map[string]string // config key → file path
 	GeoIPDatabase string            // optional MaxMind .mmdb
@@ -132,11 +133,7 @@ func Load(opts Options) (*Plugin, error) {
 	if opts.Cache == nil || opts.Storage == nil {
 		return nil, errors.New("pluginhost: cache and storage backends are required")
 	}
-	dir, err := ResolveSource(opts.Path) // a folder, an npm tarball or an archive URL
-	if err != nil {
-		return nil, err
-	}
-	manifest, err := LoadManifest(dir)
+	manifest, err := loadManifestOnce(&opts)
 	if err != nil {
 		return nil, err
 	}
@@ -171,7 +168,7 @@ func Load(opts Options) (*Plugin, error) {
 	if err != nil {
 		return nil, err
 	}
-	p.entryName = mustRel(dir, entry)
+	p.entryName = mustRel(manifest.Dir, entry)
 	p.program, _, err = compileBundle(manifest, external)
 	if err != nil {
 		return nil, err
@@ -246,3 +243,17 @@ func fetchOptions(opts Options) webfetch.Options {
 // ValidateFetchAllow checks fetch_allow patterns, so a typo stops the
 // pipeline at start-up rather than failing every fetch.
 func ValidateFetchAllow(patterns []string) error { return outbound.ValidateAllow(patterns) }
+
+// loadManifestOnce is the manifest of opts.Path: the one the caller already
+// read, or, resolving Path (a folder, an npm tarball or an archive URL) to a
+// folder first, the one read now.
+func loadManifestOnce(opts *Options) (*Manifest, error) {
+	if opts.Manifest != nil {
+		return opts.Manifest, nil
+	}
+	dir, err := ResolveSource(opts.Path)
+	if err != nil {
+		return nil, err
+	}
+	return LoadManifest(dir)
+}

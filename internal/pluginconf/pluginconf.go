@@ -6,7 +6,6 @@ package pluginconf
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sync"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -169,6 +168,7 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 	if err != nil {
 		return nil, fmt.Errorf("plugin %q: state: %w", manifest.Name, err)
 	}
+	opts.Manifest = manifest
 	opts.Logger = log
 	opts.Cache = backend.Cache()
 	opts.Storage = backend.Storage()
@@ -261,9 +261,6 @@ func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
 	}
 	if opts.VMs, err = conf.FieldInt(FieldVMs); err != nil {
 		return opts, err
-	}
-	if opts.VMs <= 0 {
-		opts.VMs = runtime.GOMAXPROCS(0)
 	}
 	if opts.EventConcurrency, err = conf.FieldInt(FieldConcurrency); err != nil {
 		return opts, err

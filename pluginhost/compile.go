@@ -58,7 +58,7 @@ func compileBundle(m *Manifest, hostModules map[string]bool) (*goja.Program, str
 	name := "plugin:" + filepath.ToSlash(mustRel(m.Dir, entry))
 	program, err := goja.Compile(name, source, true)
 	if err != nil {
-		return nil, "", fmt.Errorf("plugin %q: compile bundle: %w", m.Name, err)
+		return nil, "", pluginErrorf(m.Name, "compile bundle", "%w", err)
 	}
 	return program, source, nil
 }

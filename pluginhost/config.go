@@ -138,7 +138,7 @@ func (c *ResolvedConfig) Redact(s string) string {
 //------------------------------------------------------------------------------
 
 func (m *Manifest) configError(key string, err error) error {
-	return fmt.Errorf("plugin %q: config key %q: %w", m.Name, key, err)
+	return pluginErrorf(m.Name, fmt.Sprintf("config key %q", key), "%w", err)
 }
 
 func (m *Manifest) configResolveField(rc *ResolvedConfig, f ConfigField, values map[string]any, attachmentPaths map[string]string) error {

@@ -26,8 +26,16 @@ type PluginError struct {
 	Timeout  bool   // the call exceeded its time limit
 }
 
-func (e *PluginError) Error() string {
-	return fmt.Sprintf("plugin %q: %s: %s", e.Plugin, e.Function, e.Message)
+func (e *PluginError) Error() string { return errorPrefix(e.Plugin, e.Function) + e.Message }
+
+// errorPrefix is how every error about a plugin begins:
+// `plugin "name": what: `, what being a function or the step that failed.
+func errorPrefix(plugin, what string) string { return fmt.Sprintf("plugin %q: %s: ", plugin, what) }
+
+// pluginErrorf is fmt.Errorf behind errorPrefix, for host errors (not
+// failures of plugin code, which are PluginErrors).
+func pluginErrorf(plugin, what, format string, args ...any) error {
+	return fmt.Errorf("%s"+format, append([]any{errorPrefix(plugin, what)}, args...)...)
 }
 
 // IsRetry reports whether err asks for a retry: a RetryError or a timeout.

@@ -93,7 +93,7 @@ func (m *Manifest) EntryFile() (string, error) {
 	if m.Main != "" {
 		path := filepath.Join(m.Dir, filepath.FromSlash(m.Main))
 		if err := manifestRegularFile(path); err != nil {
-			return "", fmt.Errorf("plugin %q: entry file from plugin.json \"main\" %q: %w", m.Name, m.Main, err)
+			return "", pluginErrorf(m.Name, fmt.Sprintf("entry file from plugin.json \"main\" %q", m.Main), "%w", err)
 		}
 		return path, nil
 	}

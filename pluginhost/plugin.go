@@ -175,7 +175,7 @@ func Load(opts Options) (*Plugin, error) {
 	}
 	if opts.GeoIPDatabase != "" {
 		if p.geoip, err = geoip.Open(opts.GeoIPDatabase); err != nil {
-			return nil, fmt.Errorf("plugin %q: geoip_database: %w", manifest.Name, err)
+			return nil, pluginErrorf(manifest.Name, "geoip_database", "%w", err)
 		}
 	}
 	return p, nil

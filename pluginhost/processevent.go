@@ -152,7 +152,7 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 		out.Err = callErr
 		encoded, err := v.encodeEvent(final, callErr == nil)
 		if err != nil {
-			out.Err = errors.Join(callErr, fmt.Errorf("plugin %q: serialize event: %w", v.plugin.manifest.Name, err))
+			out.Err = errors.Join(callErr, pluginErrorf(v.plugin.manifest.Name, "serialize event", "%w", err))
 			out.Event = raw
 			return
 		}
@@ -335,7 +335,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 				encodedOnce[obj] = encoded
 			}
 			if err != nil {
-				itemErr = fmt.Errorf("plugin %q: serialize event %d: %w", v.plugin.manifest.Name, i, err)
+				itemErr = pluginErrorf(v.plugin.manifest.Name, fmt.Sprintf("serialize event %d", i), "%w", err)
 				encoded = events[from]
 			}
 			out.Events = append(out.Events, BatchEvent{Event: encoded, From: from, Err: itemErr})

@@ -88,11 +88,11 @@ func (pool *Pool) RunJob(ctx context.Context, name string, payload []byte, timeo
 				if names := v.jobNames(); len(names) > 0 {
 					known = strings.Join(names, ", ")
 				}
-				return nil, nil, fmt.Errorf("plugin %q: job %q: %w (its jobs: %s)", pool.plugin.manifest.Name, name, ErrUnknownJob, known)
+				return nil, nil, pluginErrorf(pool.plugin.manifest.Name, fmt.Sprintf("job %q", name), "%w (its jobs: %s)", ErrUnknownJob, known)
 			}
 			arg, err := decodeJSON(v.rt, payload)
 			if err != nil {
-				return nil, nil, fmt.Errorf("plugin %q: job %q: payload is not JSON: %w", pool.plugin.manifest.Name, name, err)
+				return nil, nil, pluginErrorf(pool.plugin.manifest.Name, fmt.Sprintf("job %q", name), "payload is not JSON: %w", err)
 			}
 			if arg != nil && arg.ToBoolean() {
 				return fn, []goja.Value{arg, v.meta}, nil

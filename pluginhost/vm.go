@@ -117,7 +117,7 @@ func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 func (v *vm) init() (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("plugin %q: start VM: %v\n%s", v.plugin.manifest.Name, r, debug.Stack())
+			err = pluginErrorf(v.plugin.manifest.Name, "start VM", "%v\n%s", r, debug.Stack())
 			v.rt = nil
 		}
 	}()
@@ -127,7 +127,7 @@ func (v *vm) init() (err error) {
 	v.rt.SetPromiseRejectionTracker(v.trackRejection)
 
 	if err := v.installHost(); err != nil {
-		return fmt.Errorf("plugin %q: install globals: %w", v.plugin.manifest.Name, err)
+		return pluginErrorf(v.plugin.manifest.Name, "install globals", "%w", err)
 	}
 
 	module := v.rt.NewObject()
@@ -139,12 +139,12 @@ func (v *vm) init() (err error) {
 	_, err = v.rt.RunProgram(v.plugin.program)
 	v.watchdog.restore(0, 0)
 	if err != nil {
-		return fmt.Errorf("plugin %q: run %s: %w", v.plugin.manifest.Name, v.plugin.entryName, v.pluginError("load", err))
+		return pluginErrorf(v.plugin.manifest.Name, "run "+v.plugin.entryName, "%w", v.pluginError("load", err))
 	}
 	v.exports = v.findExports(exports, module)
 	meta, err := v.buildMeta()
 	if err != nil {
-		return fmt.Errorf("plugin %q: build meta: %w", v.plugin.manifest.Name, err)
+		return pluginErrorf(v.plugin.manifest.Name, "build meta", "%w", err)
 	}
 	v.meta = meta
 	return nil

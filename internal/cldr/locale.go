@@ -161,14 +161,12 @@ func (d *dataFile) dataTag(tag string) string {
 		}
 		full, ok := d.LikelySubtags[t.Language+"-"+t.Region]
 		if !ok {
-			return ""
+			if full, ok = d.LikelySubtags[t.Language]; !ok {
+				return ""
+			}
 		}
 		ft, err := ParseTag(full)
 		if err != nil || ft.Script == "" {
-			return ""
-		}
-		def, _ := ParseTag(d.LikelySubtags[t.Language])
-		if def.Script == ft.Script {
 			return ""
 		}
 		tag = t.Language + "-" + ft.Script + "-" + t.Region

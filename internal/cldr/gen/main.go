@@ -185,8 +185,12 @@ func (g *gen) build() (*Data, error) {
 				own[k] = v
 			}
 		}
+		// CLDR marks names a child must not inherit (∅∅∅); the JSON drops
+		// them, so a key the parent has and the child lacks is deleted
+		// here. availableFormats are the exception: ICU unions them along
+		// the chain.
 		for k := range pm {
-			if _, ok := m[k]; !ok {
+			if _, ok := m[k]; !ok && !strings.HasPrefix(k, "ca/dateTimeFormats/availableFormats/") {
 				own[k] = "\x00"
 			}
 		}

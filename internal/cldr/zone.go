@@ -1,0 +1,137 @@
+package cldr
+
+import (
+	"strconv"
+	"strings"
+	"time"
+)
+
+// numberingSystem is the locale's numbering system (a requested -u-nu-
+// one if it is a known decimal system) and its digits (nil for latn).
+func (l *Locale) numberingSystem() (string, []string) {
+	ns := l.get("num/defaultNumberingSystem")
+	if nu := l.keywords["nu"]; nu != "" {
+		if _, ok := l.data.Digits[nu]; ok {
+			ns = nu
+		}
+	}
+	if ns == "" {
+		ns = "latn"
+	}
+	if ns == "latn" {
+		return ns, nil
+	}
+	d, ok := l.data.Digits[ns]
+	if !ok {
+		return "latn", nil
+	}
+	var digits []string
+	for _, r := range d {
+		digits = append(digits, string(r))
+	}
+	if len(digits) != 10 {
+		return "latn", nil
+	}
+	return ns, digits
+}
+
+// numberSymbols are the symbols of the locale's numbering system, falling
+// back to latn's.
+func (l *Locale) numberSymbols() map[string]string {
+	ns, _ := l.numberingSystem()
+	out := map[string]string{}
+	for _, sys := range []string{"latn", ns} {
+		prefix := "num/symbols-numberSystem-" + sys + "/"
+		for _, k := range keysUnder(l.chain, prefix) {
+			out[k] = l.get(prefix + k)
+		}
+	}
+	return out
+}
+
+// zoneName names t's zone for a pattern field: z specific names (short
+// or long), O localized GMT, v generic names; names CLDR lacks fall back
+// to the localized GMT format as ICU does.
+func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
+	l := f.loc
+	_, offset := t.Zone()
+	long := width >= 4
+	id := f.zone
+	if id == "UTC" {
+		id = "Etc/UTC"
+	}
+	length := "short"
+	if long {
+		length = "long"
+	}
+	kind := "standard"
+	if t.IsDST() {
+		kind = "daylight"
+	}
+	switch letter {
+	case 'z':
+		if v := l.get("tz/zone/" + id + "/" + length + "/" + kind); v != "" {
+			return v
+		}
+		if mz := l.data.MetaZones[id]; mz != "" {
+			if v := l.get("tz/metazone/" + mz + "/" + length + "/" + kind); v != "" {
+				return v
+			}
+		}
+	case 'v':
+		if v := l.get("tz/zone/" + id + "/" + length + "/generic"); v != "" {
+			return v
+		}
+		if mz := l.data.MetaZones[id]; mz != "" {
+			if v := l.get("tz/metazone/" + mz + "/" + length + "/generic"); v != "" {
+				return v
+			}
+		}
+	}
+	return f.gmtName(offset, long)
+}
+
+// gmtName is the localized GMT format: "GMT+1", "GMT+5:30" (short) or
+// "GMT+01:00" (long), the zero-offset format for UTC itself.
+func (f *DateTimeFormat) gmtName(offset int, long bool) string {
+	l := f.loc
+	if offset == 0 {
+		return l.get("tz/gmtZeroFormat")
+	}
+	pos, neg, _ := strings.Cut(l.get("tz/hourFormat"), ";")
+	p := pos
+	if offset < 0 {
+		p, offset = neg, -offset
+	}
+	h, m := offset/3600, (offset%3600)/60
+	if !long {
+		p = strings.Replace(p, "HH", "H", 1)
+		if m == 0 {
+			// Drop the minutes and the separator before them.
+			if i := strings.Index(p, "mm"); i > 0 {
+				j := strings.LastIndexAny(p[:i], "H")
+				p = p[:j+1] + p[i+2:]
+			}
+		}
+	}
+	var b strings.Builder
+	for _, tok := range parsePattern(p) {
+		switch tok.letter {
+		case 'H':
+			s := strconv.Itoa(h)
+			for len(s) < tok.width {
+				s = "0" + s
+			}
+			b.WriteString(s)
+		case 'm':
+			s := strconv.Itoa(m)
+			for len(s) < tok.width {
+				s = "0" + s
+			}
+			b.WriteString(s)
+		case 0:
+			b.WriteString(tok.lit)
+		}
+	}
+	return strings.Replace(l.get("tz/gmtFormat"), "{0}", f.localDigits(b.String()), 1)
+}

@@ -356,6 +356,7 @@ func (f *NumberFormat) compactMultiplier(mag int) int {
 	if p == "" || p == "0" {
 		return 0
 	}
+	p, _, _ = strings.Cut(p, ";")
 	zeros := strings.Count(p, "0")
 	m := min(mag, f.maxCompactMagnitude())
 	return -(m - zeros + 1)
@@ -509,7 +510,13 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 	}
 	prefix, suffix := splitAffixes(use)
 	if compactPattern != "" {
-		cp, cs := splitAffixes(compactPattern)
+		cpos, cneg, chas := strings.Cut(compactPattern, ";")
+		if sign == "-" && chas {
+			// Swahili "elfu -0": the compact pattern places the sign.
+			cpos, hasNeg = cneg, true
+		}
+		compactPattern = cpos
+		cp, cs := splitAffixes(cpos)
 		prefix += cp
 		suffix = cs + suffix
 	}

@@ -1,6 +1,7 @@
 package cldr
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -104,31 +105,29 @@ func (f *DateTimeFormat) gmtName(offset int, long bool) string {
 		p, offset = neg, -offset
 	}
 	h, m := offset/3600, (offset%3600)/60
-	if !long {
-		p = strings.Replace(p, "HH", "H", 1)
-		if m == 0 {
-			// Drop the minutes and the separator before them.
-			if i := strings.Index(p, "mm"); i > 0 {
-				j := strings.LastIndexAny(p[:i], "H")
-				p = p[:j+1] + p[i+2:]
+	if !long && m == 0 {
+		// ICU's hour-only pattern: everything up to the last hour field.
+		if i := strings.Index(p, "mm"); i > 0 {
+			if j := strings.LastIndex(p[:i], "H"); j >= 0 {
+				p = p[:j+1]
 			}
 		}
+	}
+	hourWidth := 2
+	if !long {
+		hourWidth = 1
 	}
 	var b strings.Builder
 	for _, tok := range parsePattern(p) {
 		switch tok.letter {
 		case 'H':
 			s := strconv.Itoa(h)
-			for len(s) < tok.width {
+			for len(s) < hourWidth {
 				s = "0" + s
 			}
 			b.WriteString(s)
 		case 'm':
-			s := strconv.Itoa(m)
-			for len(s) < tok.width {
-				s = "0" + s
-			}
-			b.WriteString(s)
+			b.WriteString(fmt.Sprintf("%02d", m))
 		case 0:
 			b.WriteString(tok.lit)
 		}

@@ -79,6 +79,21 @@ for (const locale of locales) {
   }
 }
 
+// More locales, checked on format() only, to cover the ~50 languages the
+// data ships.
+const sweepLocales = ['fr-CA', 'de-CH', 'en-AU', 'en-CA', 'pt-PT', 'id-ID', 'th-TH', 'vi-VN', 'uk-UA', 'cs-CZ',
+  'da-DK', 'fi-FI', 'nb-NO', 'el-GR', 'he-IL', 'hu-HU', 'ro-RO', 'bn-BD', 'fa-IR', 'ms-MY', 'sk-SK', 'bg-BG',
+  'hr-HR', 'ca-ES', 'sr-RS', 'sw-KE', 'ta-IN', 'te-IN', 'mr-IN', 'ur-PK', 'fil-PH', 'lt-LT', 'lv-LV', 'et-EE',
+  'sl-SI', 'af-ZA', 'es-AR', 'zh-HK', 'zh-Hant-TW', 'sr-Latn-RS'];
+for (const locale of sweepLocales) {
+  for (const options of dateOptions) {
+    const f = new Intl.DateTimeFormat(locale, options);
+    for (const t of [instants[0], instants[1]]) {
+      dates.push({ locale, options: options || {}, time: t, format: f.format(new Date(t)) });
+    }
+  }
+}
+
 const values = [0, 1, -1, 0.5, 1234.5678, 1234567.891, 0.000123, 999.995, 1e21, 123456789012, 1500, -42000];
 const numberOptions = [
   undefined,
@@ -106,6 +121,15 @@ for (const locale of locales) {
   }
   for (const v of values) {
     numbers.push({ locale, method: 'toLocaleString', value: v, format: v.toLocaleString(locale) });
+  }
+}
+
+for (const locale of sweepLocales) {
+  for (const options of numberOptions) {
+    const f = new Intl.NumberFormat(locale, options);
+    for (const v of [-1, 1234.5678, 1234567.891, 0.5]) {
+      numbers.push({ locale, options: options || {}, value: v, format: f.format(v) });
+    }
   }
 }
 

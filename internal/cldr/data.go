@@ -29,7 +29,10 @@ type dataFile struct {
 	TimeData       map[string][2]string            `json:"timeData"`
 	MetaZones      map[string]string               `json:"metaZones"`
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`
+	ZoneAliases    map[string]string               `json:"zoneAliases"`
+	Units          []string                        `json:"units"`
 
+	zoneFold map[string]string // upper-cased name → canonical
 	defaultContent map[string]bool
 	// flat holds decoded locale maps; filled on first use of each locale.
 	flat sync.Map // tag → map[string]string
@@ -48,6 +51,10 @@ var loadData = sync.OnceValues(func() (*dataFile, error) {
 	d := &dataFile{}
 	if err := json.Unmarshal(raw, d); err != nil {
 		return nil, fmt.Errorf("cldr: decoding embedded data: %w", err)
+	}
+	d.zoneFold = map[string]string{}
+	for k, v := range d.ZoneAliases {
+		d.zoneFold[strings.ToUpper(k)] = v
 	}
 	d.defaultContent = map[string]bool{}
 	for _, t := range d.DefaultContent {

@@ -16,10 +16,6 @@ type dateCase struct {
 	Resolved map[string]any
 }
 
-// testZones maps IANA names to the names ICU reports (the caller's
-// canonicalization, which the fixtures' options use).
-var testZones = map[string]string{"Asia/Kolkata": "Asia/Calcutta"}
-
 func dateOptions(t *testing.T, m map[string]any) DateTimeOptions {
 	var o DateTimeOptions
 	str := func(k string) string {
@@ -36,15 +32,11 @@ func dateOptions(t *testing.T, m map[string]any) DateTimeOptions {
 		o.Hour12 = &v
 	}
 	if z := str("timeZone"); z != "" {
-		loc, err := time.LoadLocation(z)
+		name, loc, err := LoadTimeZone(z)
 		if err != nil {
 			t.Fatal(err)
 		}
-		o.Location = loc
-		o.TimeZone = z
-		if c, ok := testZones[z]; ok {
-			o.TimeZone = c
-		}
+		o.TimeZone, o.Location = name, loc
 	}
 	return o
 }

@@ -78,3 +78,25 @@ func TestFallbackChain(t *testing.T) {
 		t.Errorf("de-XX resolved to %s", got)
 	}
 }
+
+func TestTimeZoneFixtures(t *testing.T) {
+	type zoneCase struct {
+		Name      string
+		Canonical *string
+	}
+	ty := &tally{t: t, name: "time zone"}
+	for _, c := range loadFixtures[zoneCase](t, "zones.json") {
+		got, ok := CanonicalTimeZone(c.Name)
+		var g *string
+		if ok {
+			g = &got
+		}
+		ty.check(c.Name, g, c.Canonical, "")
+		if ok {
+			if _, _, err := LoadTimeZone(c.Name); err != nil {
+				t.Errorf("%s: %v", c.Name, err)
+			}
+		}
+	}
+	ty.report()
+}

@@ -7,6 +7,42 @@ import (
 	"time"
 )
 
+// CanonicalTimeZone returns the name Intl reports for an IANA time zone
+// name or alias given in any case (ICU's canonical ID from CLDR, with
+// V8's "UTC" for the UTC zones), and whether the zone is known.
+func CanonicalTimeZone(name string) (string, bool) {
+	d, err := loadData()
+	if err != nil {
+		return "", false
+	}
+	c, ok := d.zoneFold[strings.ToUpper(name)]
+	if !ok {
+		return "", false
+	}
+	if c == "Etc/UTC" || c == "Etc/GMT" {
+		c = "UTC"
+	}
+	return c, true
+}
+
+// LoadTimeZone resolves a time zone name to its canonical name and Go
+// location (from Go's zone database; hosts without one need time/tzdata
+// linked in).
+func LoadTimeZone(name string) (string, *time.Location, error) {
+	c, ok := CanonicalTimeZone(name)
+	if !ok {
+		return "", nil, fmt.Errorf("cldr: invalid time zone %q", name)
+	}
+	if c == "UTC" {
+		return c, time.UTC, nil
+	}
+	loc, err := time.LoadLocation(c)
+	if err != nil {
+		return "", nil, fmt.Errorf("cldr: loading time zone %q: %w", c, err)
+	}
+	return c, loc, nil
+}
+
 // numberingSystem is the locale's numbering system (a requested -u-nu-
 // one if it is a known decimal system) and its digits (nil for latn).
 func (l *Locale) numberingSystem() (string, []string) {

@@ -43,6 +43,8 @@ type Data struct {
 	TimeData       map[string][2]string            `json:"timeData"`   // region or locale → preferred, allowed
 	MetaZones      map[string]string               `json:"metaZones"`  // IANA zone → current metazone
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"` // language → period → from (or at), before ("" for at)
+	ZoneAliases    map[string]string               `json:"zoneAliases"` // IANA name or alias → canonical (CLDR's first alias, as ICU)
+	Units          []string                        `json:"units"`       // the units ECMA-402 sanctions that CLDR names
 }
 
 func main() {
@@ -113,7 +115,7 @@ func (g *gen) build() (*Data, error) {
 	d := &Data{Locales: map[string]map[string]string{}, Parents: map[string]string{}, LikelySubtags: map[string]string{},
 		Plurals: map[string]map[string]string{}, Ordinals: map[string]map[string]string{}, Digits: map[string]string{},
 		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string]string{},
-		DayPeriods: map[string]map[string][2]string{}}
+		DayPeriods: map[string]map[string][2]string{}, ZoneAliases: map[string]string{}}
 
 	var pkg struct {
 		Version string `json:"version"`
@@ -328,6 +330,32 @@ func (g *gen) build() (*Data, error) {
 		d.DayPeriods[lang] = m
 	}
 
+	var tzs struct {
+		Keyword struct {
+			U struct {
+				TZ map[string]json.RawMessage `json:"tz"`
+			} `json:"u"`
+		} `json:"keyword"`
+	}
+	if err := g.read("cldr-bcp47/bcp47/timezone.json", &tzs); err != nil {
+		return nil, err
+	}
+	for _, raw := range tzs.Keyword.U.TZ {
+		var e struct {
+			Alias      string `json:"_alias"`
+			Deprecated any    `json:"_deprecated"`
+		}
+		if json.Unmarshal(raw, &e) != nil || e.Alias == "" || e.Deprecated != nil {
+			continue
+		}
+		names := strings.Fields(e.Alias)
+		if len(names) == 0 || !strings.Contains(names[0], "/") && names[0] != "UTC" {
+			continue
+		}
+		for _, n := range names {
+			d.ZoneAliases[n] = names[0]
+		}
+	}
 	var mz struct {
 		Supplemental struct {
 			MetaZones struct {

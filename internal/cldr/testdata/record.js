@@ -4,8 +4,8 @@
 //
 //   TZ=UTC node internal/cldr/testdata/record.js
 //
-// It writes dates.json, numbers.json, plurals.json and locales.json next to
-// itself.
+// It writes dates.json, numbers.json, plurals.json, locales.json and
+// zones.json next to itself.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -155,6 +155,17 @@ for (const t of tags) {
     hourCycle: new Intl.DateTimeFormat(t, { hour: 'numeric' }).resolvedOptions().hourCycle });
 }
 
+// Time zone names as Intl canonicalizes them (null: RangeError).
+const zoneNames = Intl.supportedValuesOf('timeZone').concat(['utc', 'Etc/GMT', 'GMT', 'Etc/UCT', 'Zulu', 'US/Eastern',
+  'asia/kolkata', 'America/Buenos_Aires', 'Europe/Kyiv', 'EST', 'Etc/GMT+5', 'Asia/Ho_Chi_Minh', 'Not/AZone', 'Mars/Olympus']);
+const zones = zoneNames.map((z) => {
+  try {
+    return { name: z, canonical: new Intl.DateTimeFormat('en', { timeZone: z }).resolvedOptions().timeZone };
+  } catch (e) {
+    return { name: z, canonical: null };
+  }
+});
+
 const dir = __dirname;
 // One case a line keeps diffs readable.
 const write = (name, v) => fs.writeFileSync(path.join(dir, name),
@@ -164,4 +175,5 @@ write('dates.json', dates);
 write('numbers.json', numbers);
 write('plurals.json', plurals);
 write('locales.json', loc);
-console.log(`dates ${dates.length}, numbers ${numbers.length}, plurals ${plurals.length}, locales ${loc.length}`);
+write('zones.json', zones);
+console.log(`dates ${dates.length}, numbers ${numbers.length}, plurals ${plurals.length}, locales ${loc.length}, zones ${zones.length}`);

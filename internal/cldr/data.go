@@ -32,7 +32,7 @@ type dataFile struct {
 	ZoneAliases    map[string]string               `json:"zoneAliases"`
 	Units          []string                        `json:"units"`
 
-	zoneFold map[string]string // upper-cased name → canonical
+	zoneFold       map[string]string // upper-cased name → canonical
 	defaultContent map[string]bool
 	// flat holds decoded locale maps; filled on first use of each locale.
 	flat sync.Map // tag → map[string]string

@@ -40,9 +40,9 @@ type Data struct {
 	Ordinals       map[string]map[string]string    `json:"ordinals"` // language → category → rule
 	Digits         map[string]string               `json:"digits"`   // numbering system → ten digits
 	CurrencyDigits map[string]int                  `json:"currencyDigits"`
-	TimeData       map[string][2]string            `json:"timeData"`   // region or locale → preferred, allowed
-	MetaZones      map[string]string               `json:"metaZones"`  // IANA zone → current metazone
-	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"` // language → period → from (or at), before ("" for at)
+	TimeData       map[string][2]string            `json:"timeData"`    // region or locale → preferred, allowed
+	MetaZones      map[string]string               `json:"metaZones"`   // IANA zone → current metazone
+	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`  // language → period → from (or at), before ("" for at)
 	ZoneAliases    map[string]string               `json:"zoneAliases"` // IANA name or alias → canonical (CLDR's first alias, as ICU)
 	Units          []string                        `json:"units"`       // the units ECMA-402 sanctions that CLDR names
 }

@@ -13,7 +13,9 @@ import (
 // NumberOptions are Intl.NumberFormat's options, already type-checked by
 // the caller; zero values mean not given.
 type NumberOptions struct {
-	Style                    string // decimal (default), percent, currency
+	Style                    string // decimal (default), percent, currency, unit
+	Unit                     string // a sanctioned unit or X-per-Y of two
+	UnitDisplay              string // short (default), long, narrow
 	Currency                 string // ISO 4217 code, any case
 	CurrencyDisplay          string // symbol (default), narrowSymbol, code, name
 	CurrencySign             string // standard (default), accounting
@@ -78,6 +80,16 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 		}
 	} else {
 		o.Currency, o.CurrencyDisplay, o.CurrencySign = "", "", ""
+	}
+	if o.Style == "unit" {
+		if !l.data.sanctionedUnit(o.Unit) {
+			return nil, fmt.Errorf("cldr: invalid unit %q", o.Unit)
+		}
+		if o.UnitDisplay == "" {
+			o.UnitDisplay = "short"
+		}
+	} else {
+		o.Unit, o.UnitDisplay = "", ""
 	}
 	if o.Notation == "compact" && o.CompactDisplay == "" {
 		o.CompactDisplay = "short"
@@ -534,6 +546,9 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 	if f.o.Style == "currency" && f.o.CurrencyDisplay == "name" {
 		out = f.currencyName(out, plain)
 	}
+	if f.o.Style == "unit" && f.o.Unit != "percent" {
+		out = f.unitParts(out, plain)
+	}
 	return mergeLiterals(out)
 }
 
@@ -542,7 +557,7 @@ func (f *NumberFormat) stylePattern() string {
 	prefix := "num/"
 	sys := f.patternSystem()
 	switch {
-	case f.o.Style == "percent":
+	case f.o.Style == "percent", f.o.Style == "unit" && f.o.Unit == "percent":
 		return f.loc.get(prefix + "percentFormats-numberSystem-" + sys + "/standard")
 	case f.o.Style == "currency" && f.o.CurrencyDisplay != "name" && f.o.CurrencySign == "accounting":
 		return f.loc.get(prefix + "currencyFormats-numberSystem-" + sys + "/accounting")
@@ -609,7 +624,16 @@ func (f *NumberFormat) affixParts(a string) []Part {
 			out = append(out, Part{"currency", f.currencySymbol()})
 		case '%':
 			flush()
-			out = append(out, f.signParts("percentSign")...)
+			ps := f.signParts("percentSign")
+			if f.o.Style == "unit" {
+				// The percent unit is the percent pattern, unscaled.
+				for i := range ps {
+					if ps[i].Type == "percentSign" {
+						ps[i].Type = "unit"
+					}
+				}
+			}
+			out = append(out, ps...)
 		case '-':
 			flush()
 			out = append(out, f.signParts("minusSign")...)
@@ -775,6 +799,9 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 	if o.Style == "currency" {
 		out = append(out, Option{"currency", o.Currency}, Option{"currencyDisplay", o.CurrencyDisplay}, Option{"currencySign", o.CurrencySign})
 	}
+	if o.Style == "unit" {
+		out = append(out, Option{"unit", o.Unit}, Option{"unitDisplay", o.UnitDisplay})
+	}
 	out = append(out, Option{"minimumIntegerDigits", f.minInt})
 	frac := []Option{{"minimumFractionDigits", f.minFrac}, {"maximumFractionDigits", f.maxFrac}}
 	sig := []Option{{"minimumSignificantDigits", f.minSig}, {"maximumSignificantDigits", f.maxSig}}
@@ -797,4 +824,76 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 	return append(out, Option{"signDisplay", o.SignDisplay}, Option{"roundingMode", o.RoundingMode},
 		Option{"roundingIncrement", 1}, Option{"trailingZeroDisplay", o.TrailingZeroDisplay},
 		Option{"roundingPriority", o.RoundingPriority})
+}
+
+// sanctionedUnit reports whether u is an ECMA-402 unit: a simple unit or
+// two joined by "-per-".
+func (d *dataFile) sanctionedUnit(u string) bool {
+	simple := func(s string) bool {
+		for _, x := range d.Units {
+			if x == s && !strings.Contains(x, "-per-") {
+				return true
+			}
+		}
+		return false
+	}
+	if simple(u) {
+		return true
+	}
+	num, den, ok := strings.Cut(u, "-per-")
+	return ok && simple(num) && simple(den)
+}
+
+// unitPattern is the pattern ("{0} km/h") of a unit for a plural
+// category, building X-per-Y from its parts when CLDR has no name for the
+// pair (as ICU's long name handler does).
+func (f *NumberFormat) unitPattern(unit, cat string) string {
+	w := f.o.UnitDisplay
+	get := func(u, c string) string {
+		if p := f.loc.get("unit/" + w + "/" + u + "/" + c); p != "" {
+			return p
+		}
+		return f.loc.get("unit/" + w + "/" + u + "/other")
+	}
+	if p := get(unit, cat); p != "" {
+		return p
+	}
+	num, den, ok := strings.Cut(unit, "-per-")
+	if !ok {
+		return "{0} " + unit
+	}
+	numPat := get(num, cat)
+	if per := f.loc.get("unit/" + w + "/" + den + "/perUnitPattern"); per != "" {
+		return strings.Replace(per, "{0}", numPat, 1)
+	}
+	denName := strings.TrimSpace(strings.Replace(get(den, "one"), "{0}", "", 1))
+	compound := f.loc.get("unit/" + w + "/per")
+	if compound == "" {
+		compound = "{0}/{1}"
+	}
+	return strings.NewReplacer("{0}", numPat, "{1}", denName).Replace(compound)
+}
+
+// unitParts wraps the number in the unit's pattern for its plural form.
+func (f *NumberFormat) unitParts(num []Part, plain string) []Part {
+	pat := f.unitPattern(f.o.Unit, f.plural.SelectString(plain))
+	before, after, ok := strings.Cut(pat, "{0}")
+	if !ok {
+		// Arabic "لتر" for one litre: the name stands for the number.
+		return unitTextParts(pat)
+	}
+	var out []Part
+	out = append(out, unitTextParts(before)...)
+	out = append(out, num...)
+	return append(out, unitTextParts(after)...)
+}
+
+func unitTextParts(s string) []Part {
+	isSpace := func(r rune) bool { return unicode.IsSpace(r) || r == '\u00a0' || r == '\u202f' || isBidi(r) }
+	core := strings.TrimFunc(s, isSpace)
+	if core == "" {
+		return []Part{{"literal", s}}
+	}
+	i := strings.Index(s, core)
+	return []Part{{"literal", s[:i]}, {"unit", core}, {"literal", s[i+len(core):]}}
 }

@@ -28,6 +28,7 @@ func numberOptions(m map[string]any) NumberOptions {
 		}
 		return nil
 	}
+	o.Unit, o.UnitDisplay = str("unit"), str("unitDisplay")
 	o.Style, o.Currency, o.CurrencyDisplay, o.CurrencySign = str("style"), str("currency"), str("currencyDisplay"), str("currencySign")
 	o.Notation, o.CompactDisplay, o.SignDisplay = str("notation"), str("compactDisplay"), str("signDisplay")
 	o.RoundingMode, o.RoundingPriority, o.TrailingZeroDisplay = str("roundingMode"), str("roundingPriority"), str("trailingZeroDisplay")

@@ -17,6 +17,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -27,6 +28,18 @@ var languages = []string{
 	"af", "ar", "bg", "bn", "ca", "cs", "da", "de", "el", "en", "es", "et", "fa", "fi", "fil", "fr", "he",
 	"hi", "hr", "hu", "id", "it", "ja", "ko", "lt", "lv", "mr", "ms", "nb", "nl", "no", "pl", "pt", "ro",
 	"ru", "sk", "sl", "sr", "sv", "sw", "ta", "te", "th", "tr", "uk", "ur", "vi", "zh",
+}
+
+// sanctionedUnits are the simple units ECMA-402 allows in
+// Intl.NumberFormat's unit style.
+var sanctionedUnits = []string{
+	"acre", "bit", "byte", "celsius", "centimeter", "day", "degree", "fahrenheit", "fluid-ounce", "foot", "gallon",
+	"gigabit", "gigabyte", "gram", "hectare", "hour", "inch", "kilobit", "kilobyte", "kilogram", "kilometer", "liter",
+	"megabit", "megabyte", "meter", "microsecond", "mile", "mile-scandinavian", "milliliter", "millimeter",
+	"millisecond", "minute", "month", "nanosecond", "ounce", "percent", "petabyte", "pound", "second", "stone",
+	"terabit", "terabyte", "week", "yard", "year",
+	// Compound units CLDR names directly.
+	"kilometer-per-hour", "mile-per-hour", "meter-per-second", "liter-per-kilometer", "mile-per-gallon",
 }
 
 // Data is the file's layout; internal/cldr decodes the same shape.
@@ -405,6 +418,7 @@ func (g *gen) build() (*Data, error) {
 			return nil, err
 		}
 	}
+	d.Units = sanctionedUnits
 	return d, nil
 }
 
@@ -474,6 +488,33 @@ func (g *gen) locale(tag string) (map[string]string, error) {
 		return nil, err
 	}
 	flatten(out, "cur", curs)
+	units, err := load("cldr-units-full/main/"+tag+"/units.json", "main", tag, "units")
+	if err != nil {
+		return nil, err
+	}
+	if um, ok := units.(map[string]any); ok {
+		for _, width := range []string{"long", "short", "narrow"} {
+			wm, _ := um[width].(map[string]any)
+			if per, ok := wm["per"].(map[string]any); ok {
+				flatten(out, "unit/"+width+"/per", per["compoundUnitPattern"])
+			}
+			for key, v := range wm {
+				category, name, ok := strings.Cut(key, "-")
+				if !ok || strings.Contains(category, "-") || !slices.Contains(sanctionedUnits, name) {
+					continue
+				}
+				entry, _ := v.(map[string]any)
+				for k, pat := range entry {
+					switch {
+					case strings.HasPrefix(k, "unitPattern-count-"):
+						flatten(out, "unit/"+width+"/"+name+"/"+strings.TrimPrefix(k, "unitPattern-count-"), pat)
+					case k == "perUnitPattern", k == "displayName":
+						flatten(out, "unit/"+width+"/"+name+"/"+k, pat)
+					}
+				}
+			}
+		}
+	}
 	return out, nil
 }
 

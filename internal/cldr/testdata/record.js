@@ -109,6 +109,12 @@ const numberOptions = [
   { style: 'currency', currency: 'EUR', currencySign: 'accounting' },
   { notation: 'compact' }, { notation: 'compact', compactDisplay: 'long' },
   { notation: 'compact', maximumFractionDigits: 2 },
+  { style: 'unit', unit: 'kilometer-per-hour' }, { style: 'unit', unit: 'kilometer-per-hour', unitDisplay: 'long' },
+  { style: 'unit', unit: 'celsius', unitDisplay: 'narrow' }, { style: 'unit', unit: 'megabyte', unitDisplay: 'long' },
+  { style: 'unit', unit: 'liter' }, { style: 'unit', unit: 'hour', unitDisplay: 'long' },
+  { style: 'unit', unit: 'kilobyte-per-second' }, { style: 'unit', unit: 'percent' },
+  { style: 'unit', unit: 'mile-per-gallon', unitDisplay: 'long' }, { style: 'unit', unit: 'byte', unitDisplay: 'narrow' },
+  { style: 'unit', unit: 'gigabyte-per-hour', unitDisplay: 'long' },
 ];
 const numbers = [];
 for (const locale of locales) {

@@ -49,6 +49,7 @@ type NumberFormat struct {
 	roundingType                             string // fractionDigits, significantDigits, morePrecision, lessPrecision
 	currencyDigits                           int
 	plural                                   *PluralRules
+	maxCompact                               int // largest abbreviated power of ten
 }
 
 // NewNumberFormat resolves the options as ECMA-402's
@@ -376,11 +377,15 @@ func (f *NumberFormat) compactMultiplier(mag int) int {
 
 // maxCompactMagnitude is the largest power of ten the locale abbreviates.
 func (f *NumberFormat) maxCompactMagnitude() int {
+	if f.maxCompact != 0 {
+		return f.maxCompact
+	}
 	top := 3
 	for _, k := range keysUnder(f.loc.chain, f.compactKey()) {
 		n, _, _ := strings.Cut(k, "-")
 		top = max(top, len(n)-1)
 	}
+	f.maxCompact = top
 	return top
 }
 

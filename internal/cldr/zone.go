@@ -2,8 +2,10 @@ package cldr
 
 import (
 	"fmt"
+	"maps"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -76,6 +78,10 @@ func (l *Locale) numberingSystem() (string, []string) {
 // back to latn's.
 func (l *Locale) numberSymbols() map[string]string {
 	ns, _ := l.numberingSystem()
+	key := l.data.dataTag(l.tag) + "/" + ns
+	if m, ok := symbolCache.Load(key); ok {
+		return maps.Clone(m.(map[string]string))
+	}
 	out := map[string]string{}
 	for _, sys := range []string{"latn", ns} {
 		prefix := "num/symbols-numberSystem-" + sys + "/"
@@ -83,8 +89,11 @@ func (l *Locale) numberSymbols() map[string]string {
 			out[k] = l.get(prefix + k)
 		}
 	}
+	symbolCache.Store(key, maps.Clone(out))
 	return out
 }
+
+var symbolCache sync.Map // data locale/numbering system → symbols
 
 // zoneName names t's zone for a pattern field: z specific names (short
 // or long), O localized GMT, v generic names; names CLDR lacks fall back

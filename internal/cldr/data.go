@@ -30,6 +30,9 @@ type dataFile struct {
 	MetaZones      map[string]string               `json:"metaZones"`
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`
 	ZoneAliases    map[string]string               `json:"zoneAliases"`
+	ZoneCountry    map[string]string               `json:"zoneCountry"`
+	SingleZone     map[string]bool                 `json:"singleZone"`
+	PrimaryZones   map[string]string               `json:"primaryZones"`
 	Units          []string                        `json:"units"`
 
 	zoneFold       map[string]string // upper-cased name → canonical

@@ -171,7 +171,7 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 		if o.FractionalSecondDigits != 0 {
 			sk.set('S', o.FractionalSecondDigits)
 		}
-		if o.DayPeriod != "" && o.Hour == "" {
+		if o.DayPeriod != "" {
 			sk.set('B', textWidth[o.DayPeriod])
 		}
 		switch o.TimeZoneName {
@@ -392,7 +392,7 @@ func (g *generator) bestRaw(req *skeleton, include int) (*genEntry, int, int) {
 	for i := range g.entries {
 		e := &g.entries[i]
 		d, m, x := req.distance(&e.sk, include)
-		if bestDist < 0 || d < bestDist {
+		if bestDist < 0 || d <= bestDist {
 			bestDist, best, bm, be = d, e, m, x
 			if d == 0 {
 				break
@@ -421,8 +421,63 @@ func (g *generator) bestAppending(req *skeleton, fields int) []token {
 			break
 		}
 		add := g.adjust(e2, req, false)
-		out = append(append(out, token{lit: " "}), add...)
+		top := 0
+		for i := 0; i < fieldCount; i++ {
+			if found&(1<<i) != 0 {
+				top = i
+			}
+		}
+		out = g.appendItem(top, out, add)
 		missing = m2
+	}
+	return out
+}
+
+// Names of the fields in CLDR's appendItems and dateFields.
+var (
+	appendItemNames = [fieldCount]string{"Era", "Year", "Quarter", "Month", "Week", "Week", "Day-Of-Week", "Day", "Day", "Day",
+		"", "Hour", "Minute", "Second", "", "Timezone"}
+	fieldNames = [fieldCount]string{"era", "year", "quarter", "month", "week", "weekOfMonth", "weekday", "dayOfYear",
+		"weekdayOfMonth", "day", "dayperiod", "hour", "minute", "second", "", "zone"}
+)
+
+// appendItem adds a field the matched pattern lacks with the locale's
+// appendItems format ("{0} ({2}: {1})" gives "2024 (day: 5)").
+func (g *generator) appendItem(field int, have, add []token) []token {
+	format := g.loc.get("ca/dateTimeFormats/appendItems/" + appendItemNames[field])
+	if format == "" {
+		format = "{0} {1}"
+	}
+	name := g.loc.get("field/" + fieldNames[field])
+	var out []token
+	for format != "" {
+		i := strings.IndexByte(format, '{')
+		if i < 0 || i+2 >= len(format) {
+			out = append(out, parsePattern(format)...)
+			break
+		}
+		out = append(out, parsePattern(format[:i])...)
+		switch format[i+1] {
+		case '0':
+			out = append(out, have...)
+		case '1':
+			out = append(out, add...)
+		case '2':
+			out = append(out, token{lit: name})
+		}
+		format = format[i+3:]
+	}
+	return mergeTokens(out)
+}
+
+func mergeTokens(in []token) []token {
+	var out []token
+	for _, t := range in {
+		if t.letter == 0 && len(out) > 0 && out[len(out)-1].letter == 0 {
+			out[len(out)-1].lit += t.lit
+			continue
+		}
+		out = append(out, t)
 	}
 	return out
 }
@@ -621,8 +676,8 @@ func (f *DateTimeFormat) localDigits(s string) string {
 }
 
 // flexibleDayPeriod names the period of the day for B patterns from
-// CLDR's day period rules ("in the morning"); noon only at 12:00 exactly,
-// midnight never (as ICU), AM/PM when the locale has no rules.
+// CLDR's day period rules ("in the morning"); midnight never (as ICU),
+// AM/PM when the locale has no rules.
 func (f *DateTimeFormat) flexibleDayPeriod(t time.Time, width string) string {
 	l := f.loc
 	rules := l.data.DayPeriods[l.Language()]
@@ -633,7 +688,13 @@ func (f *DateTimeFormat) flexibleDayPeriod(t time.Time, width string) string {
 	}
 	minutes := t.Hour()*60 + t.Minute()
 	period := ""
-	if _, ok := rules["noon"]; ok && t.Hour() == 12 && t.Minute() == 0 && t.Second() == 0 {
+	// Noon only when the shown fields say so (12:00, or just 12).
+	hasMinute, hasSecond := false, false
+	for _, tok := range f.pattern {
+		hasMinute = hasMinute || tok.letter == 'm'
+		hasSecond = hasSecond || tok.letter == 's'
+	}
+	if _, ok := rules["noon"]; ok && t.Hour() == 12 && (!hasMinute || t.Minute() == 0) && (!hasSecond || t.Second() == 0) {
 		period = "noon"
 	}
 	parse := func(s string) int {

@@ -133,8 +133,33 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 				return v
 			}
 		}
+		if v := f.locationName(id); v != "" {
+			return v
+		}
 	}
 	return f.gmtName(offset, long)
+}
+
+// locationName is CLDR's generic location format: "Germany Time" for a
+// region's only or primary zone, "Los Angeles Time" for the others.
+func (f *DateTimeFormat) locationName(id string) string {
+	l := f.loc
+	cc := l.data.ZoneCountry[id]
+	format := l.get("tz/regionFormat")
+	if cc == "" || format == "" {
+		return ""
+	}
+	name := ""
+	if l.data.SingleZone[cc] || l.data.PrimaryZones[cc] == id {
+		name = l.get("terr/" + cc)
+	}
+	if name == "" {
+		name = l.get("tz/zone/" + id + "/exemplarCity")
+	}
+	if name == "" {
+		name = strings.ReplaceAll(id[strings.LastIndexByte(id, '/')+1:], "_", " ")
+	}
+	return strings.Replace(format, "{0}", name, 1)
 }
 
 // gmtName is the localized GMT format: "GMT+1", "GMT+5:30" (short) or

@@ -57,7 +57,10 @@ type Data struct {
 	MetaZones      map[string]string               `json:"metaZones"`   // IANA zone → current metazone
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`  // language → period → from (or at), before ("" for at)
 	ZoneAliases    map[string]string               `json:"zoneAliases"` // IANA name or alias → canonical (CLDR's first alias, as ICU)
-	Units          []string                        `json:"units"`       // the units ECMA-402 sanctions that CLDR names
+	ZoneCountry    map[string]string               `json:"zoneCountry"` // canonical zone → region, for generic location names
+	SingleZone     map[string]bool                 `json:"singleZone"`  // regions with one zone
+	PrimaryZones   map[string]string               `json:"primaryZones"`
+	Units          []string                        `json:"units"` // the units ECMA-402 sanctions that CLDR names
 }
 
 func main() {
@@ -128,7 +131,8 @@ func (g *gen) build() (*Data, error) {
 	d := &Data{Locales: map[string]map[string]string{}, Parents: map[string]string{}, LikelySubtags: map[string]string{},
 		Plurals: map[string]map[string]string{}, Ordinals: map[string]map[string]string{}, Digits: map[string]string{},
 		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string]string{},
-		DayPeriods: map[string]map[string][2]string{}, ZoneAliases: map[string]string{}}
+		DayPeriods: map[string]map[string][2]string{}, ZoneAliases: map[string]string{},
+		ZoneCountry: map[string]string{}, SingleZone: map[string]bool{}, PrimaryZones: map[string]string{}}
 
 	var pkg struct {
 		Version string `json:"version"`
@@ -353,7 +357,8 @@ func (g *gen) build() (*Data, error) {
 	if err := g.read("cldr-bcp47/bcp47/timezone.json", &tzs); err != nil {
 		return nil, err
 	}
-	for _, raw := range tzs.Keyword.U.TZ {
+	zonesPerCountry := map[string]int{}
+	for id, raw := range tzs.Keyword.U.TZ {
 		var e struct {
 			Alias      string `json:"_alias"`
 			Deprecated any    `json:"_deprecated"`
@@ -368,7 +373,27 @@ func (g *gen) build() (*Data, error) {
 		for _, n := range names {
 			d.ZoneAliases[n] = names[0]
 		}
+		// BCP 47 zone ids start with the zone's region ("deber").
+		if len(id) == 5 && !strings.HasPrefix(names[0], "Etc/") {
+			cc := strings.ToUpper(id[:2])
+			d.ZoneCountry[names[0]] = cc
+			zonesPerCountry[cc]++
+		}
 	}
+	for cc, n := range zonesPerCountry {
+		if n == 1 {
+			d.SingleZone[cc] = true
+		}
+	}
+	var pz struct {
+		Supplemental struct {
+			PrimaryZones map[string]string `json:"primaryZones"`
+		} `json:"supplemental"`
+	}
+	if err := g.read("cldr-core/supplemental/primaryZones.json", &pz); err != nil {
+		return nil, err
+	}
+	d.PrimaryZones = pz.Supplemental.PrimaryZones
 	var mz struct {
 		Supplemental struct {
 			MetaZones struct {
@@ -458,16 +483,28 @@ func (g *gen) locale(tag string) (map[string]string, error) {
 			flatten(out, "ca/"+k, v)
 		}
 	}
+	fields, err := load("cldr-dates-full/main/"+tag+"/dateFields.json", "main", tag, "dates", "fields")
+	if err != nil {
+		return nil, err
+	}
+	if fm, ok := fields.(map[string]any); ok {
+		// Field names fill appendItems ("2024 (day: 5)").
+		for _, k := range []string{"era", "year", "quarter", "month", "week", "weekOfMonth", "weekday", "dayOfYear", "weekdayOfMonth", "day", "dayperiod", "hour", "minute", "second", "zone"} {
+			if f, ok := fm[k].(map[string]any); ok {
+				flatten(out, "field/"+k, f["displayName"])
+			}
+		}
+	}
 	tz, err := load("cldr-dates-full/main/"+tag+"/timeZoneNames.json", "main", tag, "dates", "timeZoneNames")
 	if err != nil {
 		return nil, err
 	}
 	if tm, ok := tz.(map[string]any); ok {
-		for _, k := range []string{"hourFormat", "gmtFormat", "gmtZeroFormat"} {
+		for _, k := range []string{"hourFormat", "gmtFormat", "gmtZeroFormat", "regionFormat"} {
 			flatten(out, "tz/"+k, tm[k])
 		}
-		flatten(out, "tz/metazone", dropKey(tm["metazone"], "exemplarCity"))
-		flatten(out, "tz/zone", dropKey(tm["zone"], "exemplarCity"))
+		flatten(out, "tz/metazone", dropKey(tm["metazone"], "_type"))
+		flatten(out, "tz/zone", dropKey(tm["zone"], "_type"))
 	}
 	nums, err := load("cldr-numbers-full/main/"+tag+"/numbers.json", "main", tag, "numbers")
 	if err != nil {
@@ -488,6 +525,17 @@ func (g *gen) locale(tag string) (map[string]string, error) {
 		return nil, err
 	}
 	flatten(out, "cur", curs)
+	terr, err := load("cldr-localenames-full/main/"+tag+"/territories.json", "main", tag, "localeDisplayNames", "territories")
+	if err != nil {
+		return nil, err
+	}
+	if tm, ok := terr.(map[string]any); ok {
+		for k, v := range tm {
+			if len(k) == 2 {
+				flatten(out, "terr/"+k, v)
+			}
+		}
+	}
 	units, err := load("cldr-units-full/main/"+tag+"/units.json", "main", tag, "units")
 	if err != nil {
 		return nil, err
@@ -518,12 +566,10 @@ func (g *gen) locale(tag string) (map[string]string, error) {
 	return out, nil
 }
 
-// dropKey removes key k from every map nested in v (zone exemplar cities
-// are not used and are most of the zone data).
+// dropKey removes key k from every map nested in v.
 func dropKey(v any, k string) any {
 	if m, ok := v.(map[string]any); ok {
 		delete(m, k)
-		delete(m, "_type")
 		for _, sub := range m {
 			dropKey(sub, k)
 		}

@@ -59,6 +59,13 @@ const dateOptions = [
   { timeZone: 'Europe/London', hour: 'numeric', minute: 'numeric', timeZoneName: 'long' },
   { timeZone: 'America/Los_Angeles', timeStyle: 'full' },
   { timeZoneName: 'short' },
+  { era: 'short', year: 'numeric' }, { era: 'long', year: 'numeric', month: 'long', day: 'numeric' },
+  { hour: 'numeric', dayPeriod: 'long' }, { dayPeriod: 'short' }, { weekday: 'narrow' }, { month: 'narrow' },
+  { timeZone: 'America/New_York', hour: 'numeric', timeZoneName: 'longGeneric' },
+  { timeZone: 'Europe/Berlin', hour: 'numeric', timeZoneName: 'shortGeneric' },
+  { timeZone: 'Australia/Sydney', timeZoneName: 'long' },
+  { hour: 'numeric', hourCycle: 'h11' }, { hour: '2-digit', hourCycle: 'h24', minute: '2-digit' },
+  { year: 'numeric', day: 'numeric' }, { month: 'short', year: '2-digit' }, { second: 'numeric' },
 ];
 
 const dates = [];

@@ -19,7 +19,7 @@ type NumberOptions struct {
 	Currency                 string // ISO 4217 code, any case
 	CurrencyDisplay          string // symbol (default), narrowSymbol, code, name
 	CurrencySign             string // standard (default), accounting
-	Notation                 string // standard (default), compact
+	Notation                 string // standard (default), compact, scientific, engineering
 	CompactDisplay           string // short (default), long
 	UseGrouping              string // "" (default for the notation), auto, always, min2, false
 	SignDisplay              string // auto (default), always, never, exceptZero, negative
@@ -302,9 +302,13 @@ func (f *NumberFormat) format(d decimal) []Part {
 	}
 	compactPattern := ""
 	minFrac := 0
-	if f.o.Notation == "compact" {
+	var exponent []Part
+	switch f.o.Notation {
+	case "compact":
 		d, minFrac, compactPattern = f.compact(d)
-	} else {
+	case "scientific", "engineering":
+		d, minFrac, exponent = f.scientific(d)
+	default:
 		d, minFrac = f.round(d)
 	}
 	if f.o.TrailingZeroDisplay == "stripIfInteger" {
@@ -312,8 +316,44 @@ func (f *NumberFormat) format(d decimal) []Part {
 			minFrac = 0
 		}
 	}
-	num := f.numberParts(d, minFrac)
+	num := append(f.numberParts(d, minFrac), exponent...)
 	return f.assemble(d, d.isZero(), num, compactPattern, d.plain(minFrac))
+}
+
+// scientific scales the number to one digit (three for engineering)
+// before the point and returns the exponent's parts.
+func (f *NumberFormat) scientific(d decimal) (decimal, int, []Part) {
+	step := 1
+	if f.o.Notation == "engineering" {
+		step = 3
+	}
+	floorTo := func(n int) int {
+		if n < 0 {
+			return -((-n + step - 1) / step) * step
+		}
+		return n / step * step
+	}
+	e := 0
+	if !d.isZero() {
+		e = floorTo(d.magnitude())
+	}
+	r, mf := f.round(d.shift(-e))
+	if !r.isZero() && r.magnitude() >= step {
+		e += step
+		r, mf = f.round(d.shift(-e))
+	}
+	exp := []Part{{"exponentSeparator", f.sym["exponential"]}}
+	if e < 0 {
+		for _, p := range f.signParts("minusSign") {
+			if p.Type == "minusSign" {
+				p.Type = "exponentMinusSign"
+			}
+			exp = append(exp, p)
+		}
+		e = -e
+	}
+	exp = append(exp, Part{"exponentInteger", f.localDigits(strconv.Itoa(e))})
+	return r, mf, exp
 }
 
 // compact picks the compact pattern for the number's magnitude (ICU's

@@ -116,6 +116,7 @@ const numberOptions = [
   { style: 'currency', currency: 'EUR', currencySign: 'accounting' },
   { notation: 'compact' }, { notation: 'compact', compactDisplay: 'long' },
   { notation: 'compact', maximumFractionDigits: 2 },
+  { notation: 'scientific' }, { notation: 'engineering' }, { notation: 'scientific', maximumSignificantDigits: 2 },
   { style: 'unit', unit: 'kilometer-per-hour' }, { style: 'unit', unit: 'kilometer-per-hour', unitDisplay: 'long' },
   { style: 'unit', unit: 'celsius', unitDisplay: 'narrow' }, { style: 'unit', unit: 'megabyte', unitDisplay: 'long' },
   { style: 'unit', unit: 'liter' }, { style: 'unit', unit: 'hour', unitDisplay: 'long' },

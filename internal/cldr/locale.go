@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"fmt"
+	"sort"
 	"strings"
 )
 
@@ -111,6 +112,28 @@ func (t Tag) Base() string {
 	}
 	for _, v := range t.Variants {
 		s += "-" + v
+	}
+	return s
+}
+
+// String is the canonical tag with its Unicode extension keywords in key
+// order ("ar-EG-u-nu-latn"), as Intl.getCanonicalLocales writes it.
+func (t Tag) String() string {
+	s := t.Base()
+	if len(t.Keywords) == 0 {
+		return s
+	}
+	keys := make([]string, 0, len(t.Keywords))
+	for k := range t.Keywords {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	s += "-u"
+	for _, k := range keys {
+		s += "-" + k
+		if v := t.Keywords[k]; v != "" && v != "true" {
+			s += "-" + v
+		}
 	}
 	return s
 }

@@ -51,7 +51,7 @@ func TestParseTag(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", tt.in, err)
 		}
-		if tag.Base() != tt.base || tag.Keywords["nu"] != tt.nu {
+		if tag.Base() != tt.base || tag.Keywords["nu"] != tt.nu || tt.nu != "" && tag.String() != tt.base+"-u-nu-"+tt.nu {
 			t.Errorf("%s: got %s nu=%q, want %s nu=%q", tt.in, tag.Base(), tag.Keywords["nu"], tt.base, tt.nu)
 		}
 	}

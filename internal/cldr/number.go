@@ -256,6 +256,22 @@ func (f *NumberFormat) round(d decimal) (decimal, int) {
 	return r, f.minFrac
 }
 
+// PluralDigits is the number as the format rounds it, in plain decimal
+// digits ("1.0"), for Intl.PluralRules' select with its digit options.
+func (f *NumberFormat) PluralDigits(x float64) string {
+	if math.IsNaN(x) || math.IsInf(x, 0) {
+		return "NaN"
+	}
+	d, minFrac := f.round(decimalFromFloat(math.Abs(x)))
+	return d.plain(minFrac)
+}
+
+// MinimumIntegerDigits, MinimumFractionDigits and MaximumFractionDigits
+// are the resolved digit options (for PluralRules' resolvedOptions).
+func (f *NumberFormat) MinimumIntegerDigits() int  { return f.minInt }
+func (f *NumberFormat) MinimumFractionDigits() int { return f.minFrac }
+func (f *NumberFormat) MaximumFractionDigits() int { return f.maxFrac }
+
 // Format formats a number as format() does.
 func (f *NumberFormat) Format(x float64) string { return joinParts(f.FormatToParts(x)) }
 

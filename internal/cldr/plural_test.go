@@ -28,10 +28,16 @@ func TestPluralFixtures(t *testing.T) {
 			ty.check(c.Locale+" "+c.Type+" resolved", []any{p.Locale(), p.Categories()}, []any{c.Resolved.Locale, c.Resolved.PluralCategories}, "")
 			continue
 		}
-		// Intl selects on the number as formatted with 0 to 3 fraction
-		// digits (or the requested minimum).
-		s := decimalFromFloat(*c.Value).roundAt(-3, "halfExpand").plain(c.MinimumFractionDigits)
-		ty.check(fmt.Sprintf("%s %s %v", c.Locale, c.Type, *c.Value), p.SelectString(s), c.Category, "")
+		// Intl selects on the number as formatted with its digit options.
+		var o NumberOptions
+		if c.MinimumFractionDigits != 0 {
+			o.MinimumFractionDigits = &c.MinimumFractionDigits
+		}
+		nf, err := NewNumberFormat(l, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ty.check(fmt.Sprintf("%s %s %v", c.Locale, c.Type, *c.Value), p.SelectString(nf.PluralDigits(*c.Value)), c.Category, "")
 	}
 	ty.report()
 }

@@ -162,6 +162,51 @@ func (d decimal) roundAt(p int, mode string) decimal {
 	return out.trim()
 }
 
+// roundIncrement rounds to a multiple of inc×10^p (ECMA-402's
+// roundingIncrement).
+func (d decimal) roundIncrement(p, inc int, mode string) decimal {
+	if inc <= 1 {
+		return d.roundAt(p, mode)
+	}
+	v, ok := new(big.Rat).SetString(d.shift(-p).plain(0))
+	if !ok {
+		return d
+	}
+	step := new(big.Rat).SetInt64(int64(inc))
+	q := new(big.Rat).Quo(v, step)
+	qi := new(big.Int).Quo(q.Num(), q.Denom()) // floor: v is not negative
+	rem := new(big.Rat).Sub(v, new(big.Rat).Mul(new(big.Rat).SetInt(qi), step))
+	cmpHalf := new(big.Rat).Mul(rem, big.NewRat(2, 1)).Cmp(step)
+	exact := rem.Sign() == 0
+	up := false
+	switch mode {
+	case "ceil":
+		up = !d.neg && !exact
+	case "floor":
+		up = d.neg && !exact
+	case "expand":
+		up = !exact
+	case "trunc":
+	case "halfCeil":
+		up = cmpHalf > 0 || cmpHalf == 0 && !d.neg
+	case "halfFloor":
+		up = cmpHalf > 0 || cmpHalf == 0 && d.neg
+	case "halfTrunc":
+		up = cmpHalf > 0
+	case "halfEven":
+		up = cmpHalf > 0 || cmpHalf == 0 && qi.Bit(0) == 1
+	default:
+		up = cmpHalf >= 0
+	}
+	if up {
+		qi.Add(qi, big.NewInt(1))
+	}
+	qi.Mul(qi, big.NewInt(int64(inc)))
+	out, _ := decimalFromString(qi.String())
+	out.neg = d.neg
+	return out.shift(p)
+}
+
 // String is the plain decimal notation with at least minFrac fraction
 // digits ("1.50"), for plural operands.
 func (d decimal) plain(minFrac int) string {

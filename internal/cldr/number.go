@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode"
@@ -26,6 +27,7 @@ type NumberOptions struct {
 	RoundingMode             string // halfExpand (default) or another ECMA-402 mode
 	RoundingPriority         string // auto (default), morePrecision, lessPrecision
 	TrailingZeroDisplay      string // auto (default), stripIfInteger
+	RoundingIncrement        int    // 0 or 1: none; else one of ECMA-402's increments
 	MinimumIntegerDigits     int    // 0: default 1
 	MinimumFractionDigits    *int
 	MaximumFractionDigits    *int
@@ -116,9 +118,23 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	if o.TrailingZeroDisplay == "" {
 		o.TrailingZeroDisplay = "auto"
 	}
+	if o.RoundingIncrement == 0 {
+		o.RoundingIncrement = 1
+	}
 	f.o = o
 	if err := f.digitOptions(); err != nil {
 		return nil, err
+	}
+	if o.RoundingIncrement != 1 {
+		if !slices.Contains([]int{2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000}, o.RoundingIncrement) {
+			return nil, fmt.Errorf("%w: roundingIncrement", ErrDigitRange)
+		}
+		if f.roundingType != "fractionDigits" {
+			return nil, fmt.Errorf("%w: roundingIncrement needs fraction digit rounding", ErrDigitRange)
+		}
+		if f.minFrac != f.maxFrac {
+			return nil, fmt.Errorf("%w: maximumFractionDigits not equal to minimumFractionDigits", ErrDigitRange)
+		}
 	}
 	f.numSys, f.digits = l.numberingSystem()
 	f.sym = l.numberSymbols()
@@ -237,7 +253,7 @@ func (f *NumberFormat) round(d decimal) (decimal, int) {
 	fracPos, sigPos := -f.maxFrac, d.magnitude()-f.maxSig+1
 	switch f.roundingType {
 	case "fractionDigits":
-		d = d.roundAt(fracPos, mode)
+		d = d.roundIncrement(fracPos, f.o.RoundingIncrement, mode)
 		return d, f.minFrac
 	case "significantDigits":
 		d = d.roundAt(sigPos, mode)
@@ -883,7 +899,7 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 		out = append(out, Option{"compactDisplay", o.CompactDisplay})
 	}
 	return append(out, Option{"signDisplay", o.SignDisplay}, Option{"roundingMode", o.RoundingMode},
-		Option{"roundingIncrement", 1}, Option{"trailingZeroDisplay", o.TrailingZeroDisplay},
+		Option{"roundingIncrement", o.RoundingIncrement}, Option{"trailingZeroDisplay", o.TrailingZeroDisplay},
 		Option{"roundingPriority", o.RoundingPriority})
 }
 

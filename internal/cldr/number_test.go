@@ -40,6 +40,9 @@ func numberOptions(m map[string]any) NumberOptions {
 	case string:
 		o.UseGrouping = v
 	}
+	if n := num("roundingIncrement"); n != nil {
+		o.RoundingIncrement = *n
+	}
 	if n := num("minimumIntegerDigits"); n != nil {
 		o.MinimumIntegerDigits = *n
 	}

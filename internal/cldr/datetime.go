@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -40,14 +41,15 @@ var ErrStyleConflict = errors.New("cldr: dateStyle and timeStyle cannot be combi
 
 // DateTimeFormat formats instants for one locale and set of options.
 type DateTimeFormat struct {
-	loc      *Locale
-	zone     string
-	location *time.Location
-	pattern  []token
-	hc       string // hour cycle when the pattern has an hour
-	opts     DateTimeOptions
-	digits   []string
-	numSys   string
+	loc       *Locale
+	localeTag string // with the extension keywords in effect
+	zone      string
+	location  *time.Location
+	pattern   []token
+	hc        string // hour cycle when the pattern has an hour
+	opts      DateTimeOptions
+	digits    []string
+	numSys    string
 }
 
 // Part is one piece of formatToParts.
@@ -110,12 +112,36 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 	f.opts = o
 
 	g := l.generator()
-	// The hour cycle V8 asks for: an explicit one, or the locale's
-	// preference (ICU's 'j'). hour12 maps through the locale's default
+	// Unicode extension keywords that take effect show in the locale.
+	kw := map[string]string{}
+	if l.keywords["ca"] == "gregory" {
+		kw["ca"] = "gregory"
+	}
+	if l.validNumberingSystem() {
+		kw["nu"] = l.keywords["nu"]
+	}
+	kwHC := l.keywords["hc"]
+	if !slices.Contains([]string{"h11", "h12", "h23", "h24"}, kwHC) {
+		kwHC = ""
+	}
+	// The hour cycle V8 asks for: an explicit one, the -u-hc- keyword, or
+	// the locale's preference (ICU's 'j'). hour12 maps through the default
 	// cycle the way Node 20's V8 does (h12 locales get h24 for false).
 	hc := o.HourCycle
+	switch {
+	case o.Hour12 != nil:
+	case hc == "" || hc == kwHC:
+		hc = kwHC
+		if kwHC != "" {
+			kw["hc"] = kwHC
+		}
+	}
+	f.localeTag = l.tagWith(kw)
 	if o.Hour12 != nil {
 		def := g.defaultHC
+		if kwHC != "" {
+			def = kwHC
+		}
 		if *o.Hour12 {
 			hc = "h12"
 			if def == "h11" || def == "h23" {
@@ -736,7 +762,7 @@ func (f *DateTimeFormat) flexibleDayPeriod(t time.Time, width string) string {
 
 // ResolvedOptions lists resolvedOptions() entries in Node's order.
 func (f *DateTimeFormat) ResolvedOptions() []Option {
-	out := []Option{{"locale", f.loc.String()}, {"calendar", "gregory"}, {"numberingSystem", f.numSys}, {"timeZone", f.zone}}
+	out := []Option{{"locale", f.localeTag}, {"calendar", "gregory"}, {"numberingSystem", f.numSys}, {"timeZone", f.zone}}
 	if f.hc != "" {
 		out = append(out, Option{"hourCycle", f.hc}, Option{"hour12", f.hc == "h11" || f.hc == "h12"})
 	}

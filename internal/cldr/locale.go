@@ -287,6 +287,24 @@ func SupportedLocalesOf(requested []string) ([]string, error) {
 // String is the locale's tag ("de-AT").
 func (l *Locale) String() string { return l.tag }
 
+// tagWith is the locale's tag with the given Unicode extension keywords
+// (as resolvedOptions().locale reports the ones that took effect).
+func (l *Locale) tagWith(kw map[string]string) string {
+	if len(kw) == 0 {
+		return l.tag
+	}
+	t, _ := ParseTag(l.tag)
+	t.Keywords = kw
+	return t.String()
+}
+
+// validNumberingSystem reports whether the -u-nu- keyword names a decimal
+// numbering system.
+func (l *Locale) validNumberingSystem() bool {
+	_, ok := l.data.Digits[l.keywords["nu"]]
+	return ok
+}
+
 // Language is the language subtag ("de").
 func (l *Locale) Language() string { return l.parsed.Language }
 

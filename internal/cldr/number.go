@@ -51,7 +51,8 @@ type NumberFormat struct {
 	roundingType                             string // fractionDigits, significantDigits, morePrecision, lessPrecision
 	currencyDigits                           int
 	plural                                   *PluralRules
-	maxCompact                               int // largest abbreviated power of ten
+	maxCompact                               int    // largest abbreviated power of ten
+	compactPrefix                            string // data key of the compact patterns
 }
 
 // NewNumberFormat resolves the options as ECMA-402's
@@ -411,12 +412,24 @@ func (f *NumberFormat) compact(d decimal) (decimal, int, string) {
 	return r, mf, pattern
 }
 
+// compactKey is the data key prefix of the compact patterns: the
+// currency ones (with ¤, short only) for amounts of money.
 func (f *NumberFormat) compactKey() string {
-	ns := f.numSys
-	if f.loc.get("num/decimalFormats-numberSystem-"+ns+"/standard") == "" {
-		ns = "latn"
+	if f.compactPrefix != "" {
+		return f.compactPrefix
 	}
-	return "num/decimalFormats-numberSystem-" + ns + "/" + f.o.CompactDisplay + "/decimalFormat/"
+	key := func(ns string) string {
+		if f.o.Style == "currency" {
+			return "num/currencyFormats-numberSystem-" + ns + "/short/standard/"
+		}
+		return "num/decimalFormats-numberSystem-" + ns + "/" + f.o.CompactDisplay + "/decimalFormat/"
+	}
+	// Numbering systems without their own compact patterns use latn's.
+	f.compactPrefix = key("latn")
+	if k := key(f.patternSystem()); f.loc.get(k+"1000-count-other") != "" {
+		f.compactPrefix = k
+	}
+	return f.compactPrefix
 }
 
 // compactPatternAt returns the pattern for 10^mag and the category.
@@ -592,6 +605,10 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 		}
 	}
 	pattern := f.stylePattern()
+	if compactPattern != "" && f.o.Style == "currency" {
+		// The currency's compact pattern stands for the whole pattern.
+		pattern, compactPattern = compactPattern, ""
+	}
 	pos, negPat, hasNeg := strings.Cut(pattern, ";")
 	use := pos
 	if sign == "-" && hasNeg {
@@ -872,7 +889,11 @@ func splitBidi(in []Part) []Part {
 // ResolvedOptions lists resolvedOptions() entries in Node's order.
 func (f *NumberFormat) ResolvedOptions() []Option {
 	o := f.o
-	out := []Option{{"locale", f.loc.String()}, {"numberingSystem", f.numSys}, {"style", o.Style}}
+	tag := f.loc.String()
+	if f.loc.validNumberingSystem() {
+		tag = f.loc.tagWith(map[string]string{"nu": f.loc.keywords["nu"]})
+	}
+	out := []Option{{"locale", tag}, {"numberingSystem", f.numSys}, {"style", o.Style}}
 	if o.Style == "currency" {
 		out = append(out, Option{"currency", o.Currency}, Option{"currencyDisplay", o.CurrencyDisplay}, Option{"currencySign", o.CurrencySign})
 	}

@@ -58,6 +58,11 @@ func numberGap(c numberCase) string {
 	if c.Locale == "tr-TR" && c.Options["style"] == "currency" && (c.Options["currencyDisplay"] == "name" || c.Options["currencySign"] == "accounting") {
 		return "tr currency data"
 	}
+	// CLDR's JSON has root's symbols for latn only; ICU has them for
+	// other numbering systems too (en-u-nu-arab uses arab separators).
+	if c.Locale == "en-u-nu-arab-hc-h11" {
+		return "root symbols of other numbering systems"
+	}
 	return ""
 }
 

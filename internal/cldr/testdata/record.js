@@ -122,6 +122,7 @@ const numberOptions = [
   { minimumFractionDigits: 2, trailingZeroDisplay: 'stripIfInteger' },
   { maximumFractionDigits: 1, maximumSignificantDigits: 2, roundingPriority: 'lessPrecision' },
   { useGrouping: 'always' }, { useGrouping: 'min2' }, { signDisplay: 'negative' },
+  { style: 'currency', currency: 'EUR', notation: 'compact' },
   { notation: 'scientific' }, { notation: 'engineering' }, { notation: 'scientific', maximumSignificantDigits: 2 },
   { style: 'unit', unit: 'kilometer-per-hour' }, { style: 'unit', unit: 'kilometer-per-hour', unitDisplay: 'long' },
   { style: 'unit', unit: 'celsius', unitDisplay: 'narrow' }, { style: 'unit', unit: 'megabyte', unitDisplay: 'long' },
@@ -185,6 +186,22 @@ const zones = zoneNames.map((z) => {
     return { name: z, canonical: null };
   }
 });
+
+// Unicode extension keywords.
+const keywordCases = [
+  ['th-TH-u-ca-gregory', {}], ['en-US-u-hc-h23', { hour: 'numeric' }], ['en-US-u-hc-h23', { hour: 'numeric', hour12: true }],
+  ['en-US-u-hc-h23', { hour: 'numeric', hourCycle: 'h23' }], ['en-US-u-hc-h23', { hour: 'numeric', hourCycle: 'h12' }],
+  ['ar-EG-u-nu-latn', {}], ['en-u-nu-arab-hc-h11', { hour: 'numeric' }], ['en-u-nu-xyz', {}], ['de-u-co-phonebk', {}],
+  ['hi-IN-u-nu-deva', { dateStyle: 'medium', timeStyle: 'short' }],
+];
+for (const [locale, options] of keywordCases) {
+  const f = new Intl.DateTimeFormat(locale, options);
+  dates.push({ locale, options, time: instants[0], format: f.format(new Date(instants[0])) });
+  dates.push({ locale, options, resolved: f.resolvedOptions() });
+  const n = new Intl.NumberFormat(locale);
+  numbers.push({ locale, options: {}, value: 1234.5, format: n.format(1234.5) });
+  numbers.push({ locale, options: {}, resolved: n.resolvedOptions() });
+}
 
 const dir = __dirname;
 // One case a line keeps diffs readable.

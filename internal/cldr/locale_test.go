@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"testing"
+	"time"
 )
 
 func TestLocaleFixtures(t *testing.T) {
@@ -99,4 +100,34 @@ func TestTimeZoneFixtures(t *testing.T) {
 		}
 	}
 	ty.report()
+}
+
+// Formats and the lazily decoded data are shared between VMs.
+func TestConcurrentUse(t *testing.T) {
+	df, err := NewDateTimeFormat(MustResolve("de-AT"), DateTimeOptions{DateStyle: "long"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nf, err := NewNumberFormat(MustResolve("fr-FR"), NumberOptions{Notation: "compact"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string, 8)
+	for i := 0; i < 8; i++ {
+		go func() {
+			l := MustResolve([]string{"pt-BR", "ko-KR", "hi-IN", "sv-SE"}[i%4])
+			f, err := NewDateTimeFormat(l, DateTimeOptions{Hour: "numeric", Minute: "numeric"})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			_ = f.Format(time.Unix(0, 0))
+			done <- df.Format(time.Unix(0, 0)) + " " + nf.Format(1234567)
+		}()
+	}
+	for i := 0; i < 8; i++ {
+		if got := <-done; got != "1. Jänner 1970 1,2\u00a0M" {
+			t.Errorf("got %q", got)
+		}
+	}
 }

@@ -152,6 +152,11 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 		return nil, err
 	}
 	f.plural = p
+	if o.Notation == "compact" {
+		// Computed now so that a format is read-only once made.
+		f.compactKey()
+		f.maxCompactMagnitude()
+	}
 	return f, nil
 }
 

@@ -12,8 +12,8 @@ import (
 const DefaultLocale = "en-US"
 
 // ErrInvalidLocale reports a language tag that is not well formed; Intl
-// throws it as a RangeError.
-var ErrInvalidLocale = errors.New("Incorrect locale information provided")
+// throws a RangeError("Incorrect locale information provided") for it.
+var ErrInvalidLocale = errors.New("cldr: incorrect locale information provided")
 
 // languageAliases are CLDR's deprecated language codes that Intl
 // canonicalizes.

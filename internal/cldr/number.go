@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/big"
 	"slices"
 	"strconv"
 	"strings"
@@ -320,11 +321,37 @@ func (f *NumberFormat) FormatToParts(x float64) []Part {
 	return f.format(decimalFromFloat(x))
 }
 
-// FormatStringToParts is FormatToParts for a decimal string.
+// FormatStringToParts is FormatToParts for a string: a BigInt's digits or
+// a string argument, read as JavaScript's ToNumber reads it but keeping
+// every digit (as V8 does); beyond a double's range it is ±Infinity or 0.
 func (f *NumberFormat) FormatStringToParts(s string) []Part {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return f.format(decimal{})
+	}
+	if len(s) > 2 && s[0] == '0' && strings.ContainsRune("xXoObB", rune(s[1])) {
+		n, ok := new(big.Int).SetString(s, 0)
+		if !ok || strings.Contains(s, "_") {
+			return f.special(false, "nan", f.sym["nan"])
+		}
+		d, _ := decimalFromString(n.String())
+		return f.format(d)
+	}
+	switch strings.TrimPrefix(strings.TrimPrefix(s, "+"), "-") {
+	case "Infinity":
+		return f.special(strings.HasPrefix(s, "-"), "infinity", f.sym["infinity"])
+	}
 	d, ok := decimalFromString(s)
-	if !ok {
+	if !ok || strings.ContainsAny(s, "_xX") {
 		return f.special(false, "nan", f.sym["nan"])
+	}
+	if x, err := strconv.ParseFloat(s, 64); err == nil || errors.Is(err, strconv.ErrRange) {
+		switch {
+		case math.IsInf(x, 0):
+			return f.special(x < 0, "infinity", f.sym["infinity"])
+		case x == 0:
+			return f.format(decimal{neg: d.neg})
+		}
 	}
 	return f.format(d)
 }

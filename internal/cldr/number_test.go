@@ -92,3 +92,21 @@ func TestNumberFixtures(t *testing.T) {
 	}
 	ty.report()
 }
+
+func TestFormatStringAsNode(t *testing.T) {
+	// Recorded from Node 20: strings keep their digits within a double's
+	// range.
+	nf, err := NewNumberFormat(MustResolve("en"), NumberOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for in, want := range map[string]string{
+		"1e999999999": "∞", "1e400": "∞", "-1e400": "-∞", "1e-400": "0", "0x10": "16", "  12  ": "12", "": "0",
+		"abc": "NaN", "1_000": "NaN", ".5": "0.5", "5.": "5", "+3": "3", "-0": "-0", "1e21": "1,000,000,000,000,000,000,000",
+		"123456789012345678901234567890.5": "123,456,789,012,345,678,901,234,567,890.5",
+	} {
+		if got := nf.FormatString(in); got != want {
+			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package cldr
 
 import (
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -41,7 +42,9 @@ func dateOptions(t *testing.T, m map[string]any) DateTimeOptions {
 	return o
 }
 
-// dateGaps are fixture cases known to differ from Node, with the reason.
+const glueGap = "zh-Hant date-time glue"
+
+// dateGap names why a fixture case is known to differ from Node.
 func dateGap(c dateCase) string {
 	// CLDR 48's JSON gives zh-Hant (parent: root) the glue "{1}{0}"
 	// between date and time; ICU 78's data has root's "{1} {0}".
@@ -64,7 +67,7 @@ func dateGap(c dateCase) string {
 		timeish := has("hour", "minute", "second", "timeZoneName")
 		dateish := has("weekday", "year", "month", "day") || !has("dateStyle", "timeStyle", "hour", "minute", "second")
 		if styles || c.Method == "toLocaleString" || !has("dateStyle", "timeStyle") && dateish && timeish {
-			return "zh-Hant date-time glue"
+			return glueGap
 		}
 	}
 	return ""
@@ -89,19 +92,30 @@ func TestDateTimeFixtures(t *testing.T) {
 		}
 		id := fmt.Sprintf("%s %s%v", c.Locale, c.Method, c.Options)
 		gap := dateGap(c)
+		check := ty.check
+		if gap == glueGap {
+			// Only the glue may differ: compare without it.
+			check = func(id string, got, want any, gap string) {
+				ty.checkNear(id, got, want, gap, func(s string) string {
+					s = strings.ReplaceAll(s, `{"type":"literal","value":" "},`, "")
+					s = strings.ReplaceAll(s, "{\"type\":\"literal\",\"value\":\"\u2009\"},", "")
+					return strings.NewReplacer(" ", "", "\u2009", "").Replace(s)
+				})
+			}
+		}
 		if c.Resolved != nil {
 			got := map[string]any{}
 			for _, kv := range f.ResolvedOptions() {
 				got[kv.Key] = kv.Value
 			}
-			ty.check(id+" resolved", got, c.Resolved, gap)
+			check(id+" resolved", got, c.Resolved, gap)
 			continue
 		}
 		at := time.UnixMilli(*c.Time)
 		id += fmt.Sprintf(" @%s [%s]", at.UTC().Format(time.RFC3339), f.Pattern())
-		ty.check(id, f.Format(at), c.Format, gap)
+		check(id, f.Format(at), c.Format, gap)
 		if c.Parts != nil {
-			ty.check(id+" parts", f.FormatToParts(at), c.Parts, gap)
+			check(id+" parts", f.FormatToParts(at), c.Parts, gap)
 		}
 	}
 	ty.report()

@@ -43,6 +43,14 @@ const (
 	FieldPersonalAPIKey   = "posthog_personal_api_key"
 )
 
+// PositiveDurationLint is a lint rule refusing zero and negative durations.
+// Lint rules run in Bloblang's core environment, which lacks the pure
+// bundle's parse_duration, so the rule reads the duration's text: a leading
+// minus, or only zero digits between the units.
+func PositiveDurationLint(field string) string {
+	return `root = if this.type() == "string" && this.trim().re_match("^(-|[+]?([0.]+[a-zµμ]*)+$)") { ["` + field + ` must be positive"] }`
+}
+
 // Fields are the plugin fields, in documentation order.
 func Fields() []*service.ConfigField {
 	return []*service.ConfigField{
@@ -71,7 +79,7 @@ func Fields() []*service.ConfigField {
 		service.NewDurationField(FieldTimeout).
 			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
 			Default("30s").
-			LintRule(`root = if this.parse_duration() <= 0 { ["timeout must be positive"] }`),
+			LintRule(PositiveDurationLint(FieldTimeout)),
 		service.NewDurationField(FieldSetupRetryInterval).
 			Description("When `setupPlugin` throws a `RetryError`, it is run again after this long, then after twice as long each time (5 s, 10 s, 20 s, 40 s, 80 s by default, as the original server did). Any other error from `setupPlugin` is not retried. Outputs and inputs run `setupPlugin` when they connect, so the rest of the stream starts meanwhile; the processor runs it at start-up.").
 			Default("5s").
@@ -258,6 +266,9 @@ func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
 	}
 	if opts.Timeout, err = conf.FieldDuration(FieldTimeout); err != nil {
 		return opts, err
+	}
+	if opts.Timeout <= 0 {
+		return opts, fmt.Errorf("field %s: must be positive, got %v", FieldTimeout, opts.Timeout)
 	}
 	if opts.VMs, err = conf.FieldInt(FieldVMs); err != nil {
 		return opts, err

@@ -156,6 +156,9 @@ func Load(opts Options) (*Plugin, error) {
 	}
 	p := &Plugin{manifest: manifest, config: config, modules: hostModules, opts: opts}
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
+	if config.Warning != "" && opts.Logger != nil {
+		opts.Logger.Warnf("%s", config.Warning)
+	}
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
 	}

@@ -58,7 +58,7 @@ func Fields() []*service.ConfigField {
 			Description("Folder holding the plugin's `plugin.json` and code (`main`, else `index.js`, else `index.ts`). Relative paths are resolved from the working directory.").
 			Example("./plugins/hello-world"),
 		service.NewAnyField(FieldConfig).
-			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: unknown keys, missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
+			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Keys the schema does not declare reach `meta.config` as given (plugins read such keys, and stored configs keep those of older plugin versions), with one warning naming them and the declared key each is closest to. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
 			Default(map[string]any{}).
 			Example(map[string]any{"bar": "baz"}),
 		service.NewStringMapField(FieldAttachments).

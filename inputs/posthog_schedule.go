@@ -82,7 +82,7 @@ To enqueue a job by hand (a `+"`publicJobs`"+` entry, say): `+"`hogpipe plugin j
 				Description("Time limit of each run of a scheduled task and of each job, from its start until its promise settles. Long syncs must fit in it; a run that exceeds it is interrupted.").
 				Default("15m").
 				Examples("1m", "1h").
-				LintRule(`root = if this.parse_duration() <= 0 { ["task_timeout must be positive"] }`),
+				LintRule(pluginconf.PositiveDurationLint(psInFieldTaskTimeout)),
 			service.NewStringMapField(psInFieldIntervals).
 				Description("When each task runs, replacing its default schedule: a duration of at least `1s` (`10s`, `5m`, `@every 1h`) or a cron expression with optional seconds (`*/30 * * * * *`, `0 */6 * * *`, `@daily`), the syntax of the `generate` input's `interval`, in UTC unless prefixed with `TZ=<location>`. The defaults are `runEveryMinute: \"* * * * *\"`, `runEveryHour: \"0 * * * *\"` and `runEveryDay: \"0 0 * * *\"`. A key for a task the plugin does not export is an error.").
 				Default(map[string]any{}).

@@ -33,6 +33,9 @@ type ResolvedConfig struct {
 	Values      map[string]string
 	Attachments map[string]Attachment
 	Secrets     []string // values of secret fields (non-empty), for Redact
+	// Warning, when not empty, names the keys the schema does not declare (they reach
+	// meta.config anyway) and suggests declared keys; the host logs it once.
+	Warning string
 }
 
 // configReservedKeys are read by the host for exportEvents and accepted for every plugin.
@@ -40,7 +43,8 @@ var configReservedKeys = []string{"exportEventsBufferBytes", "exportEventsBuffer
 
 // ResolveConfig validates configured values against the schema and applies defaults.
 // values come from YAML; attachmentPaths maps attachment keys to files. Every problem is
-// returned at once (errors.Join), schema fields first in schema order, then unknown keys.
+// returned at once (errors.Join), schema fields first in schema order. Keys the schema does
+// not declare pass (as strings, objects as JSON text), named in rc.Warning.
 // No error ever contains the value of a secret field.
 func (m *Manifest) ResolveConfig(values map[string]any, attachmentPaths map[string]string) (*ResolvedConfig, error) {
 	rc := &ResolvedConfig{Values: map[string]string{}, Attachments: map[string]Attachment{}}
@@ -73,18 +77,25 @@ func (m *Manifest) ResolveConfig(values map[string]any, attachmentPaths map[stri
 		}
 	}
 
+	var undeclared []string
 	for _, key := range slices.Sorted(maps.Keys(values)) {
 		if _, ok := fields[key]; ok {
 			continue
 		}
-		if !slices.Contains(configReservedKeys, key) {
-			errs = append(errs, m.configUnknownKey(key, known))
-			continue
+		reserved := slices.Contains(configReservedKeys, key)
+		if !reserved {
+			// Plugins read keys their schema does not declare, and stored configs keep the
+			// keys of older plugin versions: such keys pass, with a warning.
+			undeclared = append(undeclared, key)
 		}
 		if values[key] == nil {
 			continue
 		}
-		s, err := configScalar(values[key])
+		convert := configUndeclaredValue
+		if reserved {
+			convert = configScalar
+		}
+		s, err := convert(values[key])
 		if err != nil {
 			errs = append(errs, m.configError(key, err))
 			continue
@@ -111,7 +122,49 @@ func (m *Manifest) ResolveConfig(values map[string]any, attachmentPaths map[stri
 			rc.Keys = append(rc.Keys, key)
 		}
 	}
+	for _, key := range undeclared {
+		if _, ok := rc.Values[key]; ok {
+			rc.Keys = append(rc.Keys, key)
+		}
+	}
+	rc.Warning = m.configUndeclaredWarning(undeclared, known)
 	return rc, nil
+}
+
+// configUndeclaredValue stores a value as the original server would have kept it: a
+// scalar as a string, an object or array as JSON text.
+func configUndeclaredValue(v any) (string, error) {
+	switch v.(type) {
+	case map[string]any, []any:
+		return configJSONText(v)
+	}
+	return configScalar(v)
+}
+
+// configUndeclaredWarning is one line naming every undeclared key, each with the declared
+// key it is closest to, when one is near enough to be a typo.
+func (m *Manifest) configUndeclaredWarning(undeclared, known []string) string {
+	if len(undeclared) == 0 {
+		return ""
+	}
+	all := append(slices.Clone(known), configReservedKeys...)
+	names := make([]string, len(undeclared))
+	for i, key := range undeclared {
+		names[i] = strconv.Quote(key)
+		if best := configClosest(key, all); best != "" {
+			names[i] += fmt.Sprintf(" (did you mean %q?)", best)
+		}
+	}
+	noun := "key"
+	if len(undeclared) > 1 {
+		noun = "keys"
+	}
+	declared := strings.Join(known, ", ")
+	if declared == "" {
+		declared = "(none)"
+	}
+	return fmt.Sprintf("plugin %q: config %s %s not declared in plugin.json; passed to meta.config as given. Declared keys: %s",
+		m.Name, noun, strings.Join(names, ", "), declared)
 }
 
 // Redact replaces each secret value occurring in s by "***".
@@ -248,15 +301,6 @@ func (c *ResolvedConfig) configValue(key string) string {
 		return a.FileName
 	}
 	return c.Values[key]
-}
-
-func (m *Manifest) configUnknownKey(key string, known []string) error {
-	all := append(slices.Clone(known), configReservedKeys...)
-	var hint string
-	if best := configClosest(key, all); best != "" {
-		hint = fmt.Sprintf(" (did you mean %q?)", best)
-	}
-	return m.configError(key, fmt.Errorf("unknown key%s; known keys: %s", hint, strings.Join(all, ", ")))
 }
 
 func (m *Manifest) configAttachmentKeys() string {

@@ -31,6 +31,7 @@ func TestConfigResolve(t *testing.T) {
 		wantKeys    []string              // expected Keys, when set
 		wantAttach  map[string]Attachment // expected Attachments, when set
 		wantSecrets []string              // expected Secrets, when set
+		wantWarning string                // prefix of the expected Warning ("" = none)
 		wantErr     []string              // error fragments, in the order they must appear
 	}{
 		{
@@ -122,14 +123,23 @@ func TestConfigResolve(t *testing.T) {
 			wantErr:     []string{prefix + `"geoDB2": attachment given for an unknown key; attachment keys: geoDb`},
 		},
 		{
-			name:    "unknown key suggests the closest and lists the known",
-			values:  map[string]any{"apikey": "x"},
-			wantErr: []string{prefix + `"apikey": unknown key (did you mean "apiKey"?); known keys: host, port, mode, apiKey, region, token, filters, credentials, passphrase, geoDb, exportEventsBufferBytes, exportEventsBufferSeconds, exportEventsToIgnore`},
+			name:        "undeclared key passes with a warning suggesting the closest",
+			values:      map[string]any{"apikey": "x"},
+			want:        map[string]string{"host": "example.com", "port": "443", "mode": "safe", "apiKey": "s3cr3t-key", "apikey": "x"},
+			wantKeys:    []string{"host", "port", "mode", "apiKey", "apikey"},
+			wantWarning: `plugin "test-plugin": config key "apikey" (did you mean "apiKey"?) not declared in plugin.json; passed to meta.config as given. Declared keys: host, port, mode, apiKey, region, token, filters, credentials, passphrase, geoDb`,
 		},
 		{
-			name:    "unknown key far from every known one",
-			values:  map[string]any{"completelyDifferent": "x"},
-			wantErr: []string{prefix + `"completelyDifferent": unknown key; known keys: host`},
+			name:        "undeclared keys as stored by older plugin versions: one warning names them all",
+			values:      map[string]any{"enable": true, "excludeEvents": "a,b", "completelyDifferent": 3, "nested": map[string]any{"b": 1, "a": []any{true}}, "gone": nil},
+			want:        map[string]string{"host": "example.com", "port": "443", "mode": "safe", "apiKey": "s3cr3t-key", "enable": "true", "excludeEvents": "a,b", "completelyDifferent": "3", "nested": `{"a":[true],"b":1}`},
+			wantKeys:    []string{"host", "port", "mode", "apiKey", "completelyDifferent", "enable", "excludeEvents", "nested"},
+			wantWarning: `plugin "test-plugin": config keys "completelyDifferent", "enable", "excludeEvents", "gone", "nested" not declared in plugin.json; passed to meta.config as given. Declared keys: host,`,
+		},
+		{
+			name:    "undeclared keys do not hide the errors of declared ones",
+			values:  map[string]any{"mode": "slow", "zzz": 1},
+			wantErr: []string{prefix + `"mode": value "slow"`},
 		},
 		{
 			name:     "reserved keys are accepted as strings, after schema keys",
@@ -196,7 +206,7 @@ func TestConfigResolve(t *testing.T) {
 		{
 			name:    "every error at once, schema order then unknown keys",
 			values:  map[string]any{"host": nil, "apiKey": nil, "mode": "slow", "filters": "{", "zzz": 1, "aaa": 2},
-			wantErr: []string{`"host": required`, `"mode": value "slow"`, `"apiKey": required`, `"filters": expected JSON`, `"aaa": unknown key`, `"zzz": unknown key`},
+			wantErr: []string{`"host": required`, `"mode": value "slow"`, `"apiKey": required`, `"filters": expected JSON`},
 		},
 	} {
 		for _, form := range []string{"array-form", "object-form"} {
@@ -243,6 +253,11 @@ func TestConfigResolve(t *testing.T) {
 				if tc.wantSecrets != nil {
 					assert.Equal(t, tc.wantSecrets, rc.Secrets)
 				}
+				if tc.wantWarning == "" {
+					assert.Empty(t, rc.Warning)
+				} else {
+					assert.True(t, strings.HasPrefix(rc.Warning, tc.wantWarning), "warning:\n%s\nwant prefix:\n%s", rc.Warning, tc.wantWarning)
+				}
 			})
 		}
 	}
@@ -256,8 +271,7 @@ func TestConfigResolveJoinsErrors(t *testing.T) {
 	require.Error(t, err)
 	var joined interface{ Unwrap() []error }
 	require.ErrorAs(t, err, &joined)
-	assert.Len(t, joined.Unwrap(), 3, "host and apiKey missing, hots unknown")
-	assert.Contains(t, err.Error(), `did you mean "host"?`)
+	assert.Len(t, joined.Unwrap(), 2, "host and apiKey missing; hots is only undeclared")
 }
 
 func TestConfigResolveNoSchema(t *testing.T) {

@@ -222,8 +222,9 @@ func (e *manifestErrors) field(raw json.RawMessage, where, mapKey string) Config
 	f.RequiredIf = e.conditions(in.RequiredIf, where+` "required_if"`)
 	f.VisibleIf = e.conditions(in.VisibleIf, where+` "visible_if"`)
 
-	if f.Type == "" && f.Markdown != "" {
-		// The original form shows no input for an entry without a type: it is text only.
+	if (f.Type == "" && f.Markdown != "") || (f.Key == "" && len(in.Markdown) != 0) {
+		// The original form shows no input for an entry without a type, nor for a markdown
+		// entry without a key (engage-so has {"markdown": ""}): it is text only.
 		f.Key = ""
 		return f
 	}

@@ -207,3 +207,40 @@ func manifestTestDir(t *testing.T, files map[string]string) string {
 	}
 	return dir
 }
+
+// Markdown entries are text: with a "markdown" member and no "key", whatever
+// the text (engage-so ships {"markdown": ""}), the entry needs no key.
+func TestManifestMarkdownEntries(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name, config string
+		wantKeys     []string
+		wantErr      string
+	}{
+		{"empty markdown", `[{"markdown": ""}, {"key": "a"}]`, []string{"", "a"}, ""},
+		{"null markdown", `[{"markdown": null}, {"key": "a"}]`, []string{"", "a"}, ""},
+		{"markdown with a type and no key", `[{"markdown": "see docs", "type": "string"}]`, []string{""}, ""},
+		{"markdown text", `[{"markdown": "## Setup"}]`, []string{""}, ""},
+		{"markdown with a key and a type is a field", `[{"key": "a", "type": "string", "markdown": "x"}]`, []string{"a"}, ""},
+		{"no markdown and no key", `[{"name": "A"}]`, nil, `config[0]: missing "key"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			dir := manifestTestDir(t, map[string]string{"plugin.json": `{"name": "x", "config": ` + tc.config + `}`})
+			m, err := LoadManifest(dir)
+			if tc.wantErr != "" {
+				require.Error(t, err)
+				assert.Contains(t, err.Error(), tc.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			var keys []string
+			for _, f := range m.Config {
+				keys = append(keys, f.Key)
+			}
+			assert.Equal(t, tc.wantKeys, keys)
+			_, err = m.ResolveConfig(nil, nil)
+			require.NoError(t, err)
+		})
+	}
+}

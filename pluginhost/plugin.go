@@ -150,6 +150,9 @@ func Load(opts Options) (*Plugin, error) {
 	p := &Plugin{manifest: manifest, config: config, opts: opts}
 	p.fetch = webfetch.New(fetchOptions(opts))
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
+	if config.Warning != "" && opts.Logger != nil {
+		opts.Logger.Warnf("%s", config.Warning)
+	}
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
 	}

@@ -191,12 +191,13 @@ posthog_plugin:
 
 func TestConfigErrorsStopStartup(t *testing.T) {
 	conf, err := pluginProcessorSpec().ParseYAML(`
-path: ../testdata/plugins/hello-world
-config: {bar: baz, unknown_key: 1}
+path: ../testdata/plugins/meta-apis
+config: {mode: slow, unknown_key: 1}
 `, nil)
 	require.NoError(t, err)
 	_, err = newPluginProcessorFromParsed(conf, service.MockResources())
 	require.Error(t, err)
-	assert.Contains(t, err.Error(), "unknown_key")
-	assert.Contains(t, err.Error(), "helloworldplugin")
+	assert.Contains(t, err.Error(), `config key "mode"`)
+	assert.Contains(t, err.Error(), "Meta APIs")
+	assert.NotContains(t, err.Error(), "unknown_key", "undeclared keys only warn")
 }

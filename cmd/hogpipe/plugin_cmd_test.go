@@ -95,7 +95,7 @@ func TestExampleConfigsLint(t *testing.T) {
 
 // Flags may follow PATH: the config error proves --config was read.
 func TestPluginRunFlagsAfterPath(t *testing.T) {
-	code, _ := runCLI(t, "plugin", "run", "../../testdata/plugins/hello-world", "--config", `{"not_a_key":1}`)
+	code, _ := runCLI(t, "plugin", "run", "../../testdata/plugins/hello-world", "--config", `[1]`)
 	assert.Equal(t, 1, code)
 	code, _ = runCLI(t, "plugin", "run", "../../testdata/plugins/hello-world", "--attachment", "x")
 	assert.Equal(t, 1, code)

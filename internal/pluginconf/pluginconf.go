@@ -42,6 +42,14 @@ const (
 	FieldPersonalAPIKey   = "posthog_personal_api_key"
 )
 
+// PositiveDurationLint is a lint rule refusing zero and negative durations.
+// Lint rules run in Bloblang's core environment, which lacks the pure
+// bundle's parse_duration, so the rule reads the duration's text: a leading
+// minus, or only zero digits between the units.
+func PositiveDurationLint(field string) string {
+	return `root = if this.type() == "string" && this.trim().re_match("^(-|[+]?([0.]+[a-zµμ]*)+$)") { ["` + field + ` must be positive"] }`
+}
+
 // Fields are the plugin fields, in documentation order.
 func Fields() []*service.ConfigField {
 	return []*service.ConfigField{
@@ -49,7 +57,7 @@ func Fields() []*service.ConfigField {
 			Description("Folder holding the plugin's `plugin.json` and code (`main`, else `index.js`, else `index.ts`). Relative paths are resolved from the working directory.").
 			Example("./plugins/hello-world"),
 		service.NewAnyField(FieldConfig).
-			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: unknown keys, missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
+			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Keys the schema does not declare reach `meta.config` as given (plugins read such keys, and stored configs keep those of older plugin versions), with one warning naming them and the declared key each is closest to. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
 			Default(map[string]any{}).
 			Example(map[string]any{"bar": "baz"}),
 		service.NewStringMapField(FieldAttachments).
@@ -70,7 +78,7 @@ func Fields() []*service.ConfigField {
 		service.NewDurationField(FieldTimeout).
 			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
 			Default("30s").
-			LintRule(`root = if this.parse_duration() <= 0 { ["timeout must be positive"] }`),
+			LintRule(PositiveDurationLint(FieldTimeout)),
 		service.NewDurationField(FieldSetupRetryInterval).
 			Description("When `setupPlugin` throws a `RetryError`, it is run again after this long, then after twice as long each time (5 s, 10 s, 20 s, 40 s, 80 s by default, as the original server did). Any other error from `setupPlugin` is not retried. Outputs and inputs run `setupPlugin` when they connect, so the rest of the stream starts meanwhile; the processor runs it at start-up.").
 			Default("5s").
@@ -258,6 +266,9 @@ func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
 	}
 	if opts.Timeout, err = conf.FieldDuration(FieldTimeout); err != nil {
 		return opts, err
+	}
+	if opts.Timeout <= 0 {
+		return opts, fmt.Errorf("field %s: must be positive, got %v", FieldTimeout, opts.Timeout)
 	}
 	if opts.VMs, err = conf.FieldInt(FieldVMs); err != nil {
 		return opts, err

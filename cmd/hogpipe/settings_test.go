@@ -1,0 +1,504 @@
+package main
+
+import (
+	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
+	"encoding/json"
+	"encoding/pem"
+	"fmt"
+	"io"
+	"math/big"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/maxmind/mmdbwriter"
+	"github.com/maxmind/mmdbwriter/mmdbtype"
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"gopkg.in/yaml.v3"
+
+	"github.com/hogpipe/hogpipe/internal/docsgen"
+	"github.com/hogpipe/hogpipe/internal/testutil"
+	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
+	"github.com/hogpipe/hogpipe/state/redistest"
+)
+
+// settingsFixture is what the settings need to be valid: files, a Redis, a
+// PostHog /batch/ endpoint over TLS.
+type settingsFixture struct {
+	dir                       string
+	certPEM, keyPEM           string
+	certFile, keyFile, encKey string
+	mmdb, lookup              string
+	redisURL                  string
+	posthog                   *httptest.Server
+	captureAddr               string
+
+	mu      sync.Mutex
+	batches []string
+}
+
+func newSettingsFixture(t *testing.T) *settingsFixture {
+	f := &settingsFixture{dir: t.TempDir()}
+	f.certPEM, f.keyPEM = selfSignedCert(t)
+	f.certFile = f.write(t, "cert.pem", f.certPEM)
+	f.keyFile = f.write(t, "key.pem", f.keyPEM)
+	block, _ := pem.Decode([]byte(f.keyPEM))
+	//nolint:staticcheck // Benthos reads encrypted PKCS#1-style PEM keys only in this legacy form.
+	enc, err := x509.EncryptPEMBlock(rand.Reader, block.Type, block.Bytes, []byte("s3cret"), x509.PEMCipherAES256)
+	require.NoError(t, err)
+	f.encKey = f.write(t, "key-enc.pem", string(pem.EncodeToMemory(enc)))
+	f.mmdb = writeCityDB(t, f.dir)
+	f.lookup = f.write(t, "lookup.txt", "looked up\n")
+	f.redisURL = redistest.Start(t, redistest.WithPassword("redis-pass")).URL()
+	f.captureAddr = testutil.FreeAddr(t)
+
+	f.posthog = httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		f.mu.Lock()
+		f.batches = append(f.batches, r.URL.Path+" "+string(body))
+		f.mu.Unlock()
+		_, _ = w.Write([]byte(`{"status": 1}`))
+	}))
+	cert, err := tls.X509KeyPair([]byte(f.certPEM), []byte(f.keyPEM))
+	require.NoError(t, err)
+	f.posthog.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
+	f.posthog.StartTLS()
+	t.Cleanup(f.posthog.Close)
+	return f
+}
+
+func (f *settingsFixture) write(t *testing.T, name, content string) string {
+	path := filepath.Join(f.dir, name)
+	require.NoError(t, os.WriteFile(path, []byte(content), 0o600))
+	return path
+}
+
+func (f *settingsFixture) received() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return slices.Clone(f.batches)
+}
+
+// pluginSettings sets every field pluginconf.Fields declares.
+func (f *settingsFixture) pluginSettings(stateDir string) map[string]any {
+	return map[string]any{
+		"path":                         "../../testdata/plugins/settings",
+		"config":                       map[string]any{"greeting": "hi there"},
+		"attachments":                  map[string]any{"lookup": f.lookup},
+		"geoip_database":               f.mmdb,
+		"fetch_allow":                  []any{"api.example.com", "*.example.org"},
+		"fetch_deny_private":           true,
+		"timeout":                      "5s",
+		"setup_retry_initial_interval": "1s",
+		"setup_max_retries":            2,
+		"vms":                          1,
+		"event_concurrency":            3,
+		"plugin_id":                    9001,
+		"plugin_config_id":             9002,
+		"team_id":                      2,
+		"posthog_host":                 "https://posthog.example.com",
+		"posthog_project_api_key":      "phc_project",
+		"posthog_personal_api_key":     "phx_personal",
+		"redis_url":                    f.redisURL,
+		"state_dir":                    filepath.Join(f.dir, stateDir),
+	}
+}
+
+func (f *settingsFixture) clientCerts() []any {
+	return []any{map[string]any{
+		"cert": f.certPEM, "key": f.keyPEM,
+		"cert_file": f.certFile, "key_file": f.encKey, "password": "s3cret",
+	}}
+}
+
+func (f *settingsFixture) batching() map[string]any {
+	return map[string]any{
+		"count":      5,
+		"byte_size":  1 << 20,
+		"period":     "50ms",
+		"check":      `this.event == "flush"`,
+		"processors": []any{map[string]any{"mapping": "root = this"}},
+	}
+}
+
+// settings holds a valid non-default value for every field of every hogpipe
+// component, keyed by "<kind> <name>" and the field's full name.
+func (f *settingsFixture) settings() map[string]map[string]any {
+	processor := f.pluginSettings("processor")
+	processor["record_plugin_runs"] = false
+
+	schedule := f.pluginSettings("schedule")
+	schedule["task_timeout"] = "30s"
+	schedule["intervals"] = map[string]any{"runEveryMinute": "1s"}
+
+	exporter := f.pluginSettings("exporter")
+	maps(exporter, map[string]any{
+		"batching":               f.batching(),
+		"max_in_flight":          2,
+		"retry_initial_interval": "100ms",
+		"max_retries":            1,
+	})
+
+	return map[string]map[string]any{
+		"processor posthog_plugin": processor,
+		"input posthog_schedule":   schedule,
+		"output posthog_plugin":    exporter,
+		"input posthog_capture": {
+			"address":             f.captureAddr,
+			"path_prefix":         "/ingest",
+			"tls":                 map[string]any{"enabled": true, "cert_file": f.certFile, "key_file": f.keyFile},
+			"api_keys":            []any{"phc_settings"},
+			"teams":               map[string]any{"phc_settings": 2},
+			"trust_forwarded_for": true,
+			"site_url":            "https://capture.example.com",
+			"ack_timeout":         "20s",
+			"max_body_bytes":      1 << 20,
+			"upstream_url":        f.posthog.URL + "/upstream",
+			"upstream_assets_url": f.posthog.URL + "/assets",
+		},
+		"output posthog": {
+			"url":               f.posthog.URL,
+			"api_key":           "phc_output",
+			"use_event_api_key": true,
+			"compression":       "none",
+			"timeout":           "20s",
+			"max_retries":       2,
+			"retry_backoff":     map[string]any{"initial_interval": "100ms", "max_interval": "1s", "max_elapsed_time": "30s"},
+			"tls": map[string]any{
+				"enabled": true, "skip_cert_verify": true, "enable_renegotiation": true,
+				"root_cas_file": f.certFile, "client_certs": f.clientCerts(),
+			},
+			"max_in_flight": 2,
+			"batching":      f.batching(),
+		},
+	}
+}
+
+func maps(dst, src map[string]any) {
+	for k, v := range src {
+		dst[k] = v
+	}
+}
+
+// alternatives are fields that exclude one in settings(): the stream runs a
+// second copy of the component with them.
+func (f *settingsFixture) alternatives() map[string]map[string]any {
+	return map[string]map[string]any{
+		"output posthog": {"tls": map[string]any{"root_cas": f.certPEM}},
+	}
+}
+
+// withAlternatives is a copy of values with the alternatives' leaves set.
+func withAlternatives(values, alt map[string]any) map[string]any {
+	out := map[string]any{}
+	for k, v := range values {
+		out[k] = v
+	}
+	for k, v := range alt {
+		sub, isMap := v.(map[string]any)
+		base, baseIsMap := out[k].(map[string]any)
+		if isMap && baseIsMap {
+			merged := withAlternatives(base, sub)
+			if k == "tls" {
+				delete(merged, "root_cas_file")
+			}
+			out[k] = merged
+			continue
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// lookupPath finds a dotted field path in nested maps.
+func lookupPath(m map[string]any, path string) (any, bool) {
+	parts := strings.Split(path, ".")
+	var cur any = m
+	for _, p := range parts {
+		obj, ok := cur.(map[string]any)
+		if !ok {
+			return nil, false
+		}
+		if cur, ok = obj[p]; !ok {
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// TestEverySettingLintsAndStarts takes the fields from the registered specs:
+// a field added without a value here fails the test, so every setting of
+// every hogpipe component is linted and started at least once.
+func TestEverySettingLintsAndStarts(t *testing.T) {
+	f := newSettingsFixture(t)
+	settings := f.settings()
+	alternatives := f.alternatives()
+
+	checked := map[string]int{}
+	walk := func(kind string) func(string, *service.ConfigView) {
+		return func(name string, view *service.ConfigView) {
+			if !strings.HasPrefix(name, "posthog") {
+				return
+			}
+			comp := kind + " " + name
+			values, ok := settings[comp]
+			if !assert.True(t, ok, "no settings for %s", comp) {
+				return
+			}
+			data, err := view.TemplateData()
+			require.NoError(t, err)
+			var names []string
+			for _, field := range data.Fields {
+				names = append(names, field.FullName)
+			}
+			for _, field := range data.Fields {
+				// Array elements are set with their array, objects by their children.
+				if strings.Contains(field.FullName, "[]") || slices.ContainsFunc(names, func(n string) bool {
+					return strings.HasPrefix(n, field.FullName+".")
+				}) {
+					continue
+				}
+				v, ok := lookupPath(values, field.FullName)
+				if !ok {
+					v, ok = lookupPath(alternatives[comp], field.FullName)
+				}
+				if !assert.True(t, ok, "%s: field %s has no value in settings()", comp, field.FullName) {
+					continue
+				}
+				if field.DefaultMarshalled != "" {
+					got, err := json.Marshal(v)
+					require.NoError(t, err)
+					assert.NotEqual(t, field.DefaultMarshalled, string(got), "%s: field %s is set to its default", comp, field.FullName)
+				}
+				checked[comp]++
+			}
+		}
+	}
+	env := service.GlobalEnvironment()
+	env.WalkInputs(walk("input"))
+	env.WalkProcessors(walk("processor"))
+	env.WalkOutputs(walk("output"))
+	require.Len(t, checked, len(settings), "components checked: %v", checked)
+
+	// The exporter's event reaches the plugin's onEvent, the others flow to
+	// the posthog output.
+	configs := map[string]map[string]any{
+		"processor": {
+			"input":    map[string]any{"generate": map[string]any{"count": 1, "interval": "", "mapping": `root = {"event": "flush", "distinct_id": "d1", "properties": {"$ip": "1.2.3.4"}, "api_key": "phc_event"}`}},
+			"pipeline": map[string]any{"processors": []any{map[string]any{"posthog_plugin": settings["processor posthog_plugin"]}}},
+			"output": map[string]any{"broker": map[string]any{"pattern": "fan_out", "outputs": []any{
+				map[string]any{"posthog": settings["output posthog"]},
+				map[string]any{"posthog": withAlternatives(settings["output posthog"], alternatives["output posthog"])},
+			}}},
+		},
+		"capture": {
+			"input":  map[string]any{"posthog_capture": settings["input posthog_capture"]},
+			"output": map[string]any{"posthog_plugin": settings["output posthog_plugin"]},
+		},
+		"schedule": {
+			"input":  map[string]any{"posthog_schedule": settings["input posthog_schedule"]},
+			"output": map[string]any{"drop": map[string]any{}},
+		},
+	}
+	yamls := map[string]string{}
+	for name, conf := range configs {
+		out, err := yaml.Marshal(conf)
+		require.NoError(t, err)
+		yamls[name] = string(out)
+		path := f.write(t, name+".yaml", string(out))
+		code, err := runCLI(t, "lint", path)
+		require.NoError(t, err)
+		require.Equal(t, 0, code, "hogpipe lint %s:\n%s", name, out)
+	}
+
+	t.Run("processor and posthog output", func(t *testing.T) {
+		builder := service.NewStreamBuilder()
+		require.NoError(t, builder.SetYAML(yamls["processor"]))
+		stream, err := builder.Build()
+		require.NoError(t, err)
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		require.NoError(t, stream.Run(ctx))
+		got := f.received()
+		require.Len(t, got, 2)
+		for _, batch := range got {
+			assert.Contains(t, batch, `"greeting":"hi there"`)
+			assert.Contains(t, batch, `"lookup":"looked up"`)
+			assert.Contains(t, batch, `"api_key":"phc_event"`)
+			assert.True(t, strings.HasPrefix(batch, "/batch/ "), batch)
+		}
+	})
+
+	t.Run("capture input and exporter", func(t *testing.T) {
+		builder := service.NewStreamBuilder()
+		require.NoError(t, builder.SetYAML(yamls["capture"]))
+		stream, err := builder.Build()
+		require.NoError(t, err)
+		streamtest.Run(t, stream)
+
+		pool := x509.NewCertPool()
+		require.True(t, pool.AppendCertsFromPEM([]byte(f.certPEM)))
+		client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+		url := "https://" + f.captureAddr + "/ingest/i/v0/e/"
+		body := `{"api_key": "phc_settings", "event": "flush", "distinct_id": "d2"}`
+		var resp *http.Response
+		require.Eventually(t, func() bool {
+			resp, err = client.Post(url, "application/json", strings.NewReader(body))
+			return err == nil
+		}, 20*time.Second, 50*time.Millisecond, "capture input did not start: %v", err)
+		defer resp.Body.Close()
+		answer, _ := io.ReadAll(resp.Body)
+		assert.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	})
+
+	t.Run("schedule input", func(t *testing.T) {
+		builder := service.NewStreamBuilder()
+		require.NoError(t, builder.SetYAML(yamls["schedule"]))
+		msgs := streamtest.Collect(t, builder, 4)
+		stream, err := builder.Build()
+		require.NoError(t, err)
+		streamtest.Run(t, stream)
+		select {
+		case msg := <-msgs:
+			b, err := msg.AsBytes()
+			require.NoError(t, err)
+			assert.Contains(t, string(b), `"greeting":"hi there"`)
+			assert.Contains(t, string(b), `"team_id":2`)
+		case <-time.After(30 * time.Second):
+			t.Fatal("no tick within 30s")
+		}
+	})
+}
+
+func selfSignedCert(t *testing.T) (certPEM, keyPEM string) {
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	require.NoError(t, err)
+	tmpl := &x509.Certificate{
+		SerialNumber:          big.NewInt(1),
+		Subject:               pkix.Name{CommonName: "hogpipe settings test"},
+		IPAddresses:           []net.IP{net.IPv4(127, 0, 0, 1)},
+		NotBefore:             time.Now().Add(-time.Hour),
+		NotAfter:              time.Now().Add(24 * time.Hour),
+		KeyUsage:              x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage:           []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth, x509.ExtKeyUsageClientAuth},
+		BasicConstraintsValid: true,
+		IsCA:                  true,
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	require.NoError(t, err)
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	require.NoError(t, err)
+	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
+		string(pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}))
+}
+
+// writeCityDB writes a one-network MaxMind City database.
+func writeCityDB(t *testing.T, dir string) string {
+	tree, err := mmdbwriter.New(mmdbwriter.Options{DatabaseType: "GeoLite2-City", RecordSize: 28})
+	require.NoError(t, err)
+	_, network, err := net.ParseCIDR("1.2.3.0/24")
+	require.NoError(t, err)
+	require.NoError(t, tree.Insert(network, mmdbtype.Map{
+		"country": mmdbtype.Map{"iso_code": mmdbtype.String("SE")},
+	}))
+	path := filepath.Join(dir, "city.mmdb")
+	out, err := os.Create(path)
+	require.NoError(t, err)
+	_, err = tree.WriteTo(out)
+	require.NoError(t, err)
+	require.NoError(t, out.Close())
+	return path
+}
+
+// TestDurationLintRules runs the duration rules as `hogpipe lint` does: they
+// parse in Bloblang's core environment, and must accept every positive
+// duration and refuse the rest.
+func TestDurationLintRules(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		value string
+		ok    bool
+	}{
+		{"5s", true}, {"30s", true}, {"0.5s", true}, {"1m30s", true}, {"100ms", true}, {"1h", true},
+		{"0s", false}, {"0", false}, {"-1s", false}, {"0.0s", false}, {"0h0m", false},
+	} {
+		for _, conf := range []string{
+			"pipeline:\n  processors:\n    - posthog_plugin:\n        path: ./p\n        timeout: " + tc.value + "\n",
+			"input:\n  posthog_schedule:\n    path: ./p\n    task_timeout: " + tc.value + "\n",
+		} {
+			path := filepath.Join(dir, "c.yaml")
+			require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
+			code, err := runCLI(t, "lint", path)
+			require.NoError(t, err)
+			assert.Equal(t, tc.ok, code == 0, "%s", conf)
+		}
+	}
+}
+
+// TestDocumentedConfigsLint runs `hogpipe lint` on every example config a
+// user reads: the component specs' examples, the README's YAML blocks and
+// configs/*.yaml.
+func TestDocumentedConfigsLint(t *testing.T) {
+	docs := map[string]string{}
+	examples, err := docsgen.Examples(service.GlobalEnvironment())
+	require.NoError(t, err)
+	require.NotEmpty(t, examples)
+	for name, conf := range examples {
+		docs[name] = conf
+	}
+
+	readme, err := os.ReadFile("../../README.md")
+	require.NoError(t, err)
+	blocks := regexp.MustCompile("(?s)```yaml\n(.*?)```").FindAllStringSubmatch(string(readme), -1)
+	require.NotEmpty(t, blocks)
+	for i, b := range blocks {
+		docs[fmt.Sprintf("README.md yaml block %d", i+1)] = b[1]
+	}
+
+	files, err := filepath.Glob("../../configs/*.yaml")
+	require.NoError(t, err)
+	for _, file := range files {
+		if strings.HasSuffix(file, "_test.yaml") {
+			continue
+		}
+		b, err := os.ReadFile(file)
+		require.NoError(t, err)
+		docs[file] = string(b)
+	}
+
+	// The examples read secrets from the environment, as a user runs them;
+	// variables with a default keep it.
+	envVar := regexp.MustCompile(`\$\{([A-Za-z_][A-Za-z0-9_]*)\}`)
+	for _, conf := range docs {
+		for _, m := range envVar.FindAllStringSubmatch(conf, -1) {
+			t.Setenv(m[1], "value-of-"+m[1])
+		}
+	}
+
+	dir := t.TempDir()
+	i := 0
+	for name, conf := range docs {
+		i++
+		path := filepath.Join(dir, fmt.Sprintf("doc%d.yaml", i))
+		require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
+		code, err := runCLI(t, "lint", path)
+		require.NoError(t, err, name)
+		assert.Equal(t, 0, code, "hogpipe lint fails on %s:\n%s", name, conf)
+	}
+}

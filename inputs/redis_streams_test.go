@@ -215,3 +215,55 @@ redis_streams:
 	}
 	require.Eventually(t, func() bool { return rsTestPending(t, c, "ev", "g") == 0 }, 5*time.Second, 10*time.Millisecond)
 }
+
+// TestRSInputRedisGoesAway restarts Redis (with its data) under a running
+// stream: reads fail and are retried, XACKs wait, nothing is lost.
+func TestRSInputRedisGoesAway(t *testing.T) {
+	srv := redistest.Start(t, redistest.WithAppendOnly())
+	c := rsTestClient(t, srv)
+	var logs syncBuffer
+	builder := service.NewStreamBuilder()
+	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
+redis_streams:
+  url: %s
+  streams: [ev]
+  consumer_group: g
+  commit_period: 10ms
+`, srv.URL())))
+	msgs := streamtest.Collect(t, builder, 100)
+	stream, err := builder.Build()
+	require.NoError(t, err)
+	streamtest.Run(t, stream)
+
+	seen := map[string]int{}
+	read := func(n int) {
+		t.Helper()
+		for len(seen) < n {
+			select {
+			case m := <-msgs:
+				b, err := m.AsBytes()
+				require.NoError(t, err)
+				seen[string(b)]++
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%d of %d entries delivered; logs:\n%s", len(seen), n, logs.String())
+			}
+		}
+	}
+	require.Eventually(t, func() bool { return c.Exists(t.Context(), "ev").Val() == 1 }, 10*time.Second, 10*time.Millisecond)
+	rsTestAdd(t, c, "ev", 0, 3)
+	read(3)
+	require.Eventually(t, func() bool { return rsTestPending(t, c, "ev", "g") == 0 }, 5*time.Second, 10*time.Millisecond)
+
+	srv.Stop()
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "redis "+srv.Addr()) && strings.Contains(logs.String(), "reading streams ev")
+	}, 10*time.Second, 10*time.Millisecond, logs.String())
+	srv.Restart()
+	rsTestAdd(t, c, "ev", 3, 6)
+	read(6)
+	require.Eventually(t, func() bool { return rsTestPending(t, c, "ev", "g") == 0 }, 10*time.Second, 10*time.Millisecond)
+	for body, n := range seen {
+		assert.Equal(t, 1, n, body)
+	}
+}

@@ -97,6 +97,12 @@ func OpenRedis(ctx context.Context, rawURL string, log Logger) (*Redis, error) {
 // Addr is the server's host:port.
 func (r *Redis) Addr() string { return r.addr }
 
+// Client is the go-redis client, for commands the backend does not wrap
+// (streams). It is closed with the backend. Its pool is small (see
+// redisPoolSize; pool_size in the URL changes it), so a blocking command
+// should block briefly.
+func (r *Redis) Client() *redis.Client { return r.client }
+
 // Cache returns the backend as a Cache.
 func (r *Redis) Cache() Cache { return redisCache{r.pipe} }
 

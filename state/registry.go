@@ -68,11 +68,7 @@ func (b *Backend) Release() error {
 func Acquire(opts Options) (*Backend, error) {
 	b := &Backend{}
 	if opts.RedisURL != "" {
-		ref, err := registry.acquire("redis "+opts.RedisURL, opts.Logger, func(log Logger) (io.Closer, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), redisConnectTimeout)
-			defer cancel()
-			return OpenRedis(ctx, opts.RedisURL, log)
-		})
+		ref, err := acquireRedis(opts.RedisURL, opts.Logger)
 		if err != nil {
 			return nil, err
 		}
@@ -110,6 +106,31 @@ func Acquire(opts Options) (*Backend, error) {
 	b.held = append(b.held, ref)
 	b.storage = ref.e.res.(*Bolt)
 	return b, nil
+}
+
+// AcquireRedis returns the process's connection to the Redis at rawURL: the
+// one Acquire shares for that RedisURL, so components that read or write
+// Redis streams add no connection pool of their own. Call release when done;
+// the connection closes with its last holder.
+func AcquireRedis(rawURL string, log Logger) (r *Redis, release func() error, err error) {
+	ref, err := acquireRedis(rawURL, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	var once sync.Once
+	var releaseErr error
+	return ref.e.res.(*Redis), func() error {
+		once.Do(func() { releaseErr = registry.release(ref) })
+		return releaseErr
+	}, nil
+}
+
+func acquireRedis(rawURL string, log Logger) (heldRef, error) {
+	return registry.acquire("redis "+rawURL, log, func(log Logger) (io.Closer, error) {
+		ctx, cancel := context.WithTimeout(context.Background(), redisConnectTimeout)
+		defer cancel()
+		return OpenRedis(ctx, rawURL, log)
+	})
 }
 
 //------------------------------------------------------------------------------

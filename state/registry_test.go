@@ -128,3 +128,21 @@ func TestAcquireFailureLeavesNothingOpen(t *testing.T) {
 	assert.Zero(t, state.RegistryLen(), "the memory store taken before the bolt file was given back")
 	verifyNoLeaks(t, ignore)
 }
+
+func TestAcquireRedisSharesTheStateClient(t *testing.T) {
+	srv := redistest.Start(t)
+	b, err := state.Acquire(state.Options{RedisURL: srv.URL()})
+	require.NoError(t, err)
+	r, release, err := state.AcquireRedis(srv.URL(), nil)
+	require.NoError(t, err)
+	assert.Same(t, state.RedisOf(b), r)
+	require.NoError(t, b.Release())
+	require.NoError(t, r.Client().Ping(t.Context()).Err(), "open while a holder is left")
+	require.NoError(t, release())
+	require.NoError(t, release(), "release is idempotent")
+	assert.Zero(t, state.RegistryLen())
+
+	_, _, err = state.AcquireRedis("redis://127.0.0.1:1/0", nil)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "redis 127.0.0.1:1 unreachable")
+}

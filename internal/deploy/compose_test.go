@@ -47,3 +47,19 @@ func TestDockerfileBuildsTheBinary(t *testing.T) {
 	assert.Contains(t, string(data), "go build")
 	assert.Contains(t, string(data), "./cmd/hogpipe")
 }
+
+func TestComposeRunsNATSWithJetStream(t *testing.T) {
+	opts, err := cli.NewProjectOptions([]string{"../../docker-compose.yml"},
+		cli.WithWorkingDirectory("../.."), cli.WithName("hogpipe"))
+	require.NoError(t, err)
+	project, err := cli.ProjectFromOptions(t.Context(), opts)
+	require.NoError(t, err)
+	nats, err := project.GetService("nats")
+	require.NoError(t, err)
+	command := strings.Join(nats.Command, " ")
+	assert.Contains(t, command, "--jetstream")
+	assert.Contains(t, command, "--store_dir /data", "streams survive a restart")
+	require.Len(t, nats.Volumes, 1)
+	assert.Equal(t, "/data", nats.Volumes[0].Target)
+	assert.FileExists(t, "../../configs/nats.yaml")
+}

@@ -16,14 +16,28 @@ import (
 // Dir is where the pages live, relative to the repository root.
 const Dir = "docs/components"
 
-// Render returns the page of every hogpipe component (the posthog_* ones) in
-// env, keyed by path relative to Dir, plus an index.
+// ownNames are the prefixes of hogpipe's component names; the environment
+// also holds Benthos' own components, which Benthos documents.
+var ownNames = []string{"posthog", "kafka", "nats_jetstream", "redis_streams"}
+
+// Own reports whether name is one of hogpipe's components.
+func Own(name string) bool {
+	for _, p := range ownNames {
+		if strings.HasPrefix(name, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// Render returns the page of every hogpipe component (see Own) in env, keyed
+// by path relative to Dir, plus an index.
 func Render(env *service.Environment) (map[string][]byte, error) {
 	pages := map[string][]byte{}
 	var errs []error
 	add := func(kind string) func(string, *service.ConfigView) {
 		return func(name string, view *service.ConfigView) {
-			if !strings.HasPrefix(name, "posthog") || view.IsDeprecated() {
+			if !Own(name) || view.IsDeprecated() {
 				return
 			}
 			doc, err := renderPage(view)
@@ -61,7 +75,7 @@ func Examples(env *service.Environment) (map[string]string, error) {
 	var errs []error
 	add := func(kind string) func(string, *service.ConfigView) {
 		return func(name string, view *service.ConfigView) {
-			if !strings.HasPrefix(name, "posthog") {
+			if !Own(name) {
 				return
 			}
 			data, err := view.TemplateData()

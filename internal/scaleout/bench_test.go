@@ -1,0 +1,143 @@
+package scaleout
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+	"time"
+
+	"github.com/nats-io/nats.go"
+	"github.com/nats-io/nats.go/jetstream"
+	"github.com/redis/go-redis/v9"
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/require"
+
+	_ "github.com/hogpipe/hogpipe/internal/components"
+	"github.com/hogpipe/hogpipe/internal/natstest"
+	"github.com/hogpipe/hogpipe/state/redistest"
+)
+
+// benchPipeline is input → the Hello World plugin (in-process state) →
+// output, with two pipeline threads, as in configs/bench.yaml.
+const benchPipeline = `
+pipeline:
+  threads: 2
+  processors:
+    - posthog_plugin:
+        path: ../../testdata/plugins/hello-world
+        config:
+          bar: baz
+`
+
+// benchRun pre-fills b.N events with fill, then times a stream of yaml from
+// its start until done reports all of them written by the output.
+func benchRun(b *testing.B, yaml string, fill func(n int), done func() int) {
+	b.Helper()
+	fill(b.N)
+	builder := service.NewStreamBuilder()
+	require.NoError(b, builder.SetYAML(yaml))
+	builder.SetLogger(slog.New(slog.NewTextHandler(io.Discard, nil)))
+	stream, err := builder.Build()
+	require.NoError(b, err)
+	b.ResetTimer()
+	start := time.Now()
+	ran := make(chan error, 1)
+	go func() { ran <- stream.Run(context.Background()) }()
+	for done() < b.N {
+		time.Sleep(5 * time.Millisecond)
+	}
+	elapsed := time.Since(start)
+	b.StopTimer()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	require.NoError(b, stream.Stop(ctx))
+	<-ran
+	b.ReportMetric(float64(b.N)/elapsed.Seconds(), "events/s")
+}
+
+// BenchmarkNATSJetStreamPipeline: run with -benchtime 20000x (a count of
+// events), as the README's figure is.
+func BenchmarkNATSJetStreamPipeline(b *testing.B) {
+	srv := natstest.Start(b)
+	nc, err := nats.Connect(srv.URL())
+	require.NoError(b, err)
+	b.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(b, err)
+	ctx := b.Context()
+	for name, subject := range map[string]string{"EVENTS": "events.>", "PROCESSED": "processed.>"} {
+		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subject}})
+		require.NoError(b, err)
+	}
+	processed, err := js.Stream(ctx, "PROCESSED")
+	require.NoError(b, err)
+	benchRun(b, fmt.Sprintf(`
+input:
+  nats_jetstream:
+    urls: [ %s ]
+    stream: EVENTS
+    durable: bench
+    batching: { count: 100, period: 10ms }
+%s
+output:
+  nats_jetstream:
+    urls: [ %s ]
+    subject: processed.e
+    max_in_flight: 8
+    batching: { count: 100, period: 10ms }
+`, srv.URL(), benchPipeline, srv.URL()),
+		func(n int) {
+			require.NoError(b, processed.Purge(ctx))
+			for i := range n {
+				_, err := js.PublishAsync("events.e", event(i, 1000))
+				require.NoError(b, err)
+			}
+			<-js.PublishAsyncComplete()
+		},
+		func() int {
+			info, err := processed.Info(ctx)
+			require.NoError(b, err)
+			return int(info.State.Msgs)
+		})
+}
+
+// BenchmarkRedisStreamsPipeline: run with -benchtime 20000x.
+func BenchmarkRedisStreamsPipeline(b *testing.B) {
+	srv := redistest.Start(b)
+	opts, err := redis.ParseURL(srv.URL())
+	require.NoError(b, err)
+	c := redis.NewClient(opts)
+	b.Cleanup(func() { _ = c.Close() })
+	ctx := b.Context()
+	benchRun(b, fmt.Sprintf(`
+input:
+  redis_streams:
+    url: %s
+    streams: [ events ]
+    consumer_group: bench
+    client_id: bench
+    limit: 100
+%s
+output:
+  redis_streams:
+    url: %s
+    stream: processed
+    max_in_flight: 8
+    batching: { count: 100, period: 10ms }
+`, srv.URL(), benchPipeline, srv.URL()),
+		func(n int) {
+			require.NoError(b, c.Del(ctx, "processed").Err())
+			for lo := 0; lo < n; lo += 1000 {
+				_, err := c.Pipelined(ctx, func(p redis.Pipeliner) error {
+					for i := lo; i < min(lo+1000, n); i++ {
+						p.XAdd(ctx, &redis.XAddArgs{Stream: "events", Values: []any{"body", event(i, 1000)}})
+					}
+					return nil
+				})
+				require.NoError(b, err)
+			}
+		},
+		func() int { return int(c.XLen(ctx, "processed").Val()) })
+}

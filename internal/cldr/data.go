@@ -27,7 +27,7 @@ type dataFile struct {
 	Digits         map[string]string               `json:"digits"`
 	CurrencyDigits map[string]int                  `json:"currencyDigits"`
 	TimeData       map[string][2]string            `json:"timeData"`
-	MetaZones      map[string]string               `json:"metaZones"`
+	MetaZones      map[string][][3]string          `json:"metaZones"`
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`
 	ZoneAliases    map[string]string               `json:"zoneAliases"`
 	ZoneCountry    map[string]string               `json:"zoneCountry"`

@@ -157,6 +157,11 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 
 	if o.DateStyle != "" || o.TimeStyle != "" {
 		f.pattern = g.stylePattern(o.DateStyle, o.TimeStyle)
+		if hc != "" && o.TimeStyle != "" {
+			// V8 turns a style with an explicit hour cycle back into a
+			// skeleton with that cycle's hour and asks the generator.
+			f.pattern = g.bestPattern(styleSkeleton(f.pattern, hc))
+		}
 	} else {
 		var sk skeleton
 		textWidth := map[string]int{"short": 3, "long": 4, "narrow": 5}
@@ -233,6 +238,31 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 		}
 	}
 	return f, nil
+}
+
+// styleSkeleton is ICU's skeleton of a style pattern with its hour field
+// turned into hour cycle hc's letter.
+func styleSkeleton(p []token, hc string) *skeleton {
+	hour := map[string]rune{"h11": 'K', "h12": 'h', "h23": 'H', "h24": 'k'}[hc]
+	var sk skeleton
+	for _, t := range p {
+		c := t.letter
+		switch c {
+		case 0:
+			continue
+		case 'h', 'H', 'k', 'K':
+			c = hour
+		case 'L':
+			c = 'M'
+		case 'c':
+			c = 'E'
+		case 'B', 'b':
+			c = 'a'
+		}
+		sk.set(c, t.width)
+	}
+	sk.normalize()
+	return &sk
 }
 
 // replaceHourCycle rewrites the hour fields for an explicit hour cycle.
@@ -314,11 +344,6 @@ func (l *Locale) generator() *generator {
 		p := parsePattern(l.get("ca/dateTimeFormats/availableFormats/" + k))
 		add(skeletonFromString(k), p, true)
 	}
-	// ICU searches its pattern map bucketed by the first field's letter
-	// (A-Z, then a-z); ties go to the first found.
-	sort.SliceStable(g.entries, func(i, j int) bool {
-		return bucket(&g.entries[i].sk) < bucket(&g.entries[j].sk)
-	})
 	actual, _ := generators.LoadOrStore(key, g)
 	return actual.(*generator)
 }
@@ -331,18 +356,6 @@ func skeletonTokens(s *skeleton) []token {
 		}
 	}
 	return out
-}
-
-func bucket(s *skeleton) int {
-	for i := 0; i < fieldCount; i++ {
-		if c := s.char[i]; c != 0 {
-			if c >= 'a' {
-				return int(c-'a') + 26
-			}
-			return int(c - 'A')
-		}
-	}
-	return 0
 }
 
 // preferredHour is CLDR's timeData preference for the locale's region.
@@ -418,7 +431,9 @@ func (g *generator) bestRaw(req *skeleton, include int) (*genEntry, int, int) {
 	for i := range g.entries {
 		e := &g.entries[i]
 		d, m, x := req.distance(&e.sk, include)
-		if bestDist < 0 || d <= bestDist {
+		// Ties go to the first added (canonical items, then the
+		// styles' patterns, then availableFormats), as in ICU.
+		if bestDist < 0 || d < bestDist {
 			bestDist, best, bm, be = d, e, m, x
 			if d == 0 {
 				break

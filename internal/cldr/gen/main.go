@@ -54,7 +54,7 @@ type Data struct {
 	Digits         map[string]string               `json:"digits"`   // numbering system → ten digits
 	CurrencyDigits map[string]int                  `json:"currencyDigits"`
 	TimeData       map[string][2]string            `json:"timeData"`    // region or locale → preferred, allowed
-	MetaZones      map[string]string               `json:"metaZones"`   // IANA zone → current metazone
+	MetaZones      map[string][][3]string          `json:"metaZones"`   // IANA zone → metazone, from, to (UTC "2006-01-02 15:04"; "" open)
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`  // language → period → from (or at), before ("" for at)
 	ZoneAliases    map[string]string               `json:"zoneAliases"` // IANA name or alias → canonical (CLDR's first alias, as ICU)
 	ZoneCountry    map[string]string               `json:"zoneCountry"` // canonical zone → region, for generic location names
@@ -130,7 +130,7 @@ func wanted(tag string) bool {
 func (g *gen) build() (*Data, error) {
 	d := &Data{Locales: map[string]map[string]string{}, Parents: map[string]string{}, LikelySubtags: map[string]string{},
 		Plurals: map[string]map[string]string{}, Ordinals: map[string]map[string]string{}, Digits: map[string]string{},
-		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string]string{},
+		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string][][3]string{},
 		DayPeriods: map[string]map[string][2]string{}, ZoneAliases: map[string]string{},
 		ZoneCountry: map[string]string{}, SingleZone: map[string]bool{}, PrimaryZones: map[string]string{}}
 
@@ -409,6 +409,7 @@ func (g *gen) build() (*Data, error) {
 	type use struct {
 		UsesMetazone struct {
 			Zone string `json:"_mzone"`
+			From string `json:"_from"`
 			To   string `json:"_to"`
 		} `json:"usesMetazone"`
 	}
@@ -417,9 +418,8 @@ func (g *gen) build() (*Data, error) {
 		var uses []use
 		if err := json.Unmarshal(raw, &uses); err == nil {
 			for _, u := range uses {
-				if u.UsesMetazone.To == "" {
-					d.MetaZones[prefix] = u.UsesMetazone.Zone
-				}
+				m := u.UsesMetazone
+				d.MetaZones[prefix] = append(d.MetaZones[prefix], [3]string{m.Zone, m.From, m.To})
 			}
 			return nil
 		}

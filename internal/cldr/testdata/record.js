@@ -24,6 +24,7 @@ const instants = [
   Date.UTC(1999, 11, 31, 23, 59, 59, 999),
   Date.UTC(2024, 2, 10, 0, 0, 0, 0),
   Date.UTC(2023, 10, 30, 12, 0, 5, 0),
+  Date.UTC(-50, 5, 15, 6, 30, 0, 0),
 ];
 
 const dateOptions = [
@@ -66,6 +67,15 @@ const dateOptions = [
   { timeZone: 'Australia/Sydney', timeZoneName: 'long' },
   { hour: 'numeric', hourCycle: 'h11' }, { hour: '2-digit', hourCycle: 'h24', minute: '2-digit' },
   { year: 'numeric', day: 'numeric' }, { month: 'short', year: '2-digit' }, { second: 'numeric' },
+  { timeStyle: 'short', hour12: false }, { timeStyle: 'medium', hourCycle: 'h11' },
+  { dateStyle: 'short', timeStyle: 'short', hour12: true }, { hour: 'numeric', minute: 'numeric', hourCycle: 'h24' },
+  { weekday: 'long', hour: 'numeric' }, { era: 'narrow', year: 'numeric' }, { year: 'numeric', month: 'short', weekday: 'short' },
+  { month: '2-digit', day: '2-digit' }, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 2 },
+  { minute: 'numeric' }, { timeZone: 'Asia/Kolkata', hour: 'numeric', timeZoneName: 'longOffset' },
+  { timeZone: 'UTC', hour: 'numeric', timeZoneName: 'shortOffset' },
+  { timeZone: 'America/Sao_Paulo', timeZoneName: 'long' }, { timeZone: 'Asia/Tokyo', timeZoneName: 'short' },
+  { timeZone: 'Pacific/Chatham', hour: 'numeric', timeZoneName: 'shortOffset' },
+  { timeZone: 'America/Los_Angeles', hour: 'numeric', timeZoneName: 'longGeneric' },
 ];
 
 const dates = [];

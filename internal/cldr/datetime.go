@@ -157,7 +157,7 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 
 	if o.DateStyle != "" || o.TimeStyle != "" {
 		f.pattern = g.stylePattern(o.DateStyle, o.TimeStyle)
-		if hc != "" && o.TimeStyle != "" {
+		if hc != "" && o.TimeStyle != "" && hc != patternHourCycle(f.pattern) {
 			// V8 turns a style with an explicit hour cycle back into a
 			// skeleton with that cycle's hour and asks the generator.
 			f.pattern = g.bestPattern(styleSkeleton(f.pattern, hc))
@@ -238,6 +238,16 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 		}
 	}
 	return f, nil
+}
+
+// patternHourCycle is the hour cycle of a pattern's hour field.
+func patternHourCycle(p []token) string {
+	for _, t := range p {
+		if hc, ok := map[rune]string{'h': "h12", 'H': "h23", 'K': "h11", 'k': "h24"}[t.letter]; ok {
+			return hc
+		}
+	}
+	return ""
 }
 
 // styleSkeleton is ICU's skeleton of a style pattern with its hour field

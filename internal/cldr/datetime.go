@@ -170,9 +170,6 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 			sk.set('E', w)
 		}
 		if w := textWidth[o.Era]; w != 0 {
-			if w == 3 {
-				w = 1
-			}
 			sk.set('G', w)
 		}
 		if w := numWidth[o.Year]; w != 0 {
@@ -346,13 +343,15 @@ func (l *Locale) generator() *generator {
 			add(skeletonOf(p), p, false)
 		}
 	}
-	keys := keysUnder(l.chain, "ca/dateTimeFormats/availableFormats/")
-	for _, k := range keys {
-		if strings.Contains(k, "-") {
-			continue // alt and count variants
+	// ICU adds the locale's own availableFormats before its parents'.
+	const prefix = "ca/dateTimeFormats/availableFormats/"
+	for i := range l.chain {
+		for _, k := range keysUnder(l.chain[i:i+1], prefix) {
+			if strings.Contains(k, "-") {
+				continue // alt and count variants
+			}
+			add(skeletonFromString(k), parsePattern(l.get(prefix+k)), true)
 		}
-		p := parsePattern(l.get("ca/dateTimeFormats/availableFormats/" + k))
-		add(skeletonFromString(k), p, true)
 	}
 	actual, _ := generators.LoadOrStore(key, g)
 	return actual.(*generator)
@@ -486,7 +485,7 @@ func (g *generator) bestAppending(req *skeleton, fields int) []token {
 
 // Names of the fields in CLDR's appendItems and dateFields.
 var (
-	appendItemNames = [fieldCount]string{"Era", "Year", "Quarter", "Month", "Week", "Week", "Day-Of-Week", "Day", "Day", "Day",
+	appendItemNames = [fieldCount]string{"Era", "Year", "Quarter", "Month", "Week", "", "Day-Of-Week", "", "", "Day",
 		"", "Hour", "Minute", "Second", "", "Timezone"}
 	fieldNames = [fieldCount]string{"era", "year", "quarter", "month", "week", "weekOfMonth", "weekday", "dayOfYear",
 		"weekdayOfMonth", "day", "dayperiod", "hour", "minute", "second", "", "zone"}
@@ -495,11 +494,22 @@ var (
 // appendItem adds a field the matched pattern lacks with the locale's
 // appendItems format ("{0} ({2}: {1})" gives "2024 (day: 5)").
 func (g *generator) appendItem(field int, have, add []token) []token {
-	format := g.loc.get("ca/dateTimeFormats/appendItems/" + appendItemNames[field])
-	if format == "" {
-		format = "{0} {1}"
+	// Without CLDR data ICU uses its own format and "F" + the field's
+	// number ("├F14: 123┤" for fractional seconds it cannot attach).
+	format := ""
+	if appendItemNames[field] != "" {
+		format = g.loc.get("ca/dateTimeFormats/appendItems/" + appendItemNames[field])
 	}
-	name := g.loc.get("field/" + fieldNames[field])
+	if format == "" {
+		format = "{0} \u251c{2}: {1}\u2524"
+	}
+	name := ""
+	if fieldNames[field] != "" {
+		name = g.loc.get("field/" + fieldNames[field])
+	}
+	if name == "" {
+		name = "F" + strconv.Itoa(field)
+	}
 	var out []token
 	for format != "" {
 		i := strings.IndexByte(format, '{')
@@ -642,6 +652,14 @@ func (f *DateTimeFormat) FormatToParts(t time.Time) []Part {
 				idx = "0"
 			}
 			add("era", l.get("ca/eras/"+kind+"/"+idx))
+		case 'Y':
+			// Week-based year (ISO weeks).
+			wy, _ := t.ISOWeek()
+			if w == 2 {
+				add("year", num(wy%100, 2))
+			} else {
+				add("year", num(wy, w))
+			}
 		case 'y':
 			if w == 2 {
 				add("year", num(eraYear%100, 2))

@@ -125,10 +125,18 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 			}
 		}
 	case 'v':
+		mz := l.data.metaZone(id, t)
+		if mz != "" && !observesDST(t) {
+			// ICU: a zone without daylight time around t shows its
+			// metazone's standard name ("India Standard Time").
+			if v := l.get("tz/metazone/" + mz + "/" + length + "/standard"); v != "" {
+				return v
+			}
+		}
 		if v := l.get("tz/zone/" + id + "/" + length + "/generic"); v != "" {
 			return v
 		}
-		if mz := l.data.metaZone(id, t); mz != "" {
+		if mz != "" {
 			if v := l.get("tz/metazone/" + mz + "/" + length + "/generic"); v != "" {
 				return v
 			}
@@ -137,7 +145,18 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 			return v
 		}
 	}
-	return f.gmtName(offset, long, letter != 'O')
+	return f.gmtName(offset, long, letter == 'z')
+}
+
+// observesDST reports whether t's zone is in daylight time within about
+// half a year of t (ICU looks at the transitions 184 days either side).
+func observesDST(t time.Time) bool {
+	for _, d := range []int{0, -184, -120, -60, 60, 120, 184} {
+		if t.AddDate(0, 0, d).IsDST() {
+			return true
+		}
+	}
+	return false
 }
 
 // metaZone is the zone's metazone at t: CLDR's mappings, which ICU

@@ -204,7 +204,7 @@ const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return Ma
 const pick = (a) => a[rand(a.length)];
 const allLocales = locales.concat(sweepLocales).filter((l) => l !== 'th-TH' && l !== 'fa-IR');
 const zoneList = [undefined, 'UTC', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'Australia/Sydney', 'America/Sao_Paulo', 'Asia/Shanghai'];
-for (let i = 0; i < 1500; i++) {
+for (let i = 0; i < 4000; i++) {
   const locale = pick(allLocales);
   const o = {};
   const set = (k, vals) => { const v = pick(vals); if (v !== undefined) o[k] = v; };
@@ -240,7 +240,7 @@ for (let i = 0; i < 1500; i++) {
   dates.push({ locale, options: o, time: t, format: f.format(new Date(t)) });
 }
 const randomValues = [0, 1, -1, 0.5, 2.5, 1234.5678, -98765.4321, 1e-7, 0.000123, 999.999, 1e6, 1.5e9, 123456789.987, 7, 42.42];
-for (let i = 0; i < 1500; i++) {
+for (let i = 0; i < 4000; i++) {
   const locale = pick(allLocales);
   const o = {};
   const set = (k, vals) => { const v = pick(vals); if (v !== undefined) o[k] = v; };

@@ -67,6 +67,22 @@ type Option struct {
 // NewDateTimeFormat resolves options against the locale's CLDR patterns
 // as V8 does with ICU's DateTimePatternGenerator.
 func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
+	text, num := []string{"narrow", "short", "long"}, []string{"numeric", "2-digit"}
+	styles := []string{"full", "long", "medium", "short"}
+	if err := checkChoices([]choice{
+		{"weekday", o.Weekday, text}, {"era", o.Era, text}, {"year", o.Year, num},
+		{"month", o.Month, append(text, num...)}, {"day", o.Day, num}, {"dayPeriod", o.DayPeriod, text},
+		{"hour", o.Hour, num}, {"minute", o.Minute, num}, {"second", o.Second, num},
+		{"timeZoneName", o.TimeZoneName, []string{"short", "long", "shortOffset", "longOffset", "shortGeneric", "longGeneric"}},
+		{"hourCycle", o.HourCycle, []string{"h11", "h12", "h23", "h24"}},
+		{"dateStyle", o.DateStyle, styles}, {"timeStyle", o.TimeStyle, styles},
+		{"required", o.Required, []string{"any", "date", "time"}}, {"defaults", o.Defaults, []string{"date", "time", "all"}},
+	}); err != nil {
+		return nil, err
+	}
+	if o.FractionalSecondDigits < 0 || o.FractionalSecondDigits > 3 {
+		return nil, fmt.Errorf("%w: fractionalSecondDigits %d (want 1 to 3)", ErrInvalidOption, o.FractionalSecondDigits)
+	}
 	f := &DateTimeFormat{loc: l, zone: o.TimeZone, location: o.Location}
 	if f.zone == "" {
 		f.zone = "UTC"

@@ -36,6 +36,25 @@ type NumberOptions struct {
 	MaximumSignificantDigits *int
 }
 
+// ErrInvalidOption reports an option value outside its allowed set.
+var ErrInvalidOption = errors.New("cldr: invalid option")
+
+type choice struct {
+	name, value string
+	allowed     []string
+}
+
+// checkChoices rejects a given option value that is not one of the
+// allowed ones ("" is not given).
+func checkChoices(cs []choice) error {
+	for _, c := range cs {
+		if c.value != "" && !slices.Contains(c.allowed, c.value) {
+			return fmt.Errorf("%w: %s %q (want one of %s)", ErrInvalidOption, c.name, c.value, strings.Join(c.allowed, ", "))
+		}
+	}
+	return nil
+}
+
 // ErrDigitRange is returned for inconsistent digit options (Intl throws a
 // RangeError).
 var ErrDigitRange = errors.New("cldr: digit options out of range")
@@ -60,6 +79,21 @@ type NumberFormat struct {
 // InitializeNumberFormat does.
 func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	f := &NumberFormat{loc: l}
+	if err := checkChoices([]choice{
+		{"style", o.Style, []string{"decimal", "percent", "currency", "unit"}},
+		{"currencyDisplay", o.CurrencyDisplay, []string{"symbol", "narrowSymbol", "code", "name"}},
+		{"currencySign", o.CurrencySign, []string{"standard", "accounting"}},
+		{"unitDisplay", o.UnitDisplay, []string{"short", "long", "narrow"}},
+		{"notation", o.Notation, []string{"standard", "scientific", "engineering", "compact"}},
+		{"compactDisplay", o.CompactDisplay, []string{"short", "long"}},
+		{"useGrouping", o.UseGrouping, []string{"auto", "always", "min2", "false"}},
+		{"signDisplay", o.SignDisplay, []string{"auto", "always", "never", "exceptZero", "negative"}},
+		{"roundingMode", o.RoundingMode, []string{"ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"}},
+		{"roundingPriority", o.RoundingPriority, []string{"auto", "morePrecision", "lessPrecision"}},
+		{"trailingZeroDisplay", o.TrailingZeroDisplay, []string{"auto", "stripIfInteger"}},
+	}); err != nil {
+		return nil, err
+	}
 	if o.Style == "" {
 		o.Style = "decimal"
 	}
@@ -68,7 +102,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	}
 	if o.Style == "currency" {
 		if len(o.Currency) != 3 || !isAlpha(o.Currency) {
-			return nil, fmt.Errorf("cldr: invalid currency code %q", o.Currency)
+			return nil, fmt.Errorf("%w: currency %q (want a three-letter ISO 4217 code)", ErrInvalidOption, o.Currency)
 		}
 		o.Currency = strings.ToUpper(o.Currency)
 		if o.CurrencyDisplay == "" {
@@ -88,7 +122,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	}
 	if o.Style == "unit" {
 		if !l.data.sanctionedUnit(o.Unit) {
-			return nil, fmt.Errorf("cldr: invalid unit %q", o.Unit)
+			return nil, fmt.Errorf("%w: unit %q (want an ECMA-402 unit or two joined by -per-)", ErrInvalidOption, o.Unit)
 		}
 		if o.UnitDisplay == "" {
 			o.UnitDisplay = "short"

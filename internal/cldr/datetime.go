@@ -317,10 +317,11 @@ type genEntry struct {
 	pattern []token
 }
 
-var generators sync.Map // data tag → *generator
+var generators sync.Map // locale/numbering system → *generator
 
 func (l *Locale) generator() *generator {
-	key := l.tag
+	ns, _ := l.numberingSystem() // the decimal separator of fractional seconds
+	key := l.tag + "/" + ns
 	if g, ok := generators.Load(key); ok {
 		return g.(*generator)
 	}

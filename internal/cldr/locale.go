@@ -171,7 +171,7 @@ func isAlnum(s string) bool {
 // (zh-TW) its likely script's locale (zh-Hant-TW).
 func (d *dataFile) dataTag(tag string) string {
 	for i := 0; i < 4 && tag != ""; i++ {
-		if _, ok := d.Locales[tag]; ok {
+		if d.hasData[tag] {
 			return tag
 		}
 		if d.defaultContent[tag] {

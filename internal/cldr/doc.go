@@ -24,7 +24,8 @@
 // (which count them): only the Gregorian calendar (Node formats th-TH in
 // the Buddhist and fa-IR in the Persian calendar by default); zh-Hant
 // locales glue date and time with CLDR JSON's "{1}{0}" where ICU's data
-// has a space; ICU's Turkish currency patterns differ from CLDR's JSON;
+// has a space (the 48.2.0 packages fix that but move other patterns, such
+// as en's "Hv", away from ICU 78, so 48.0.0 stays pinned); ICU's Turkish currency patterns differ from CLDR's JSON;
 // root's symbols for numbering systems other than latn are missing from
 // the JSON (en-u-nu-arab); three rare option combinations where ICU's
 // pattern generator picks another hour width or zone glue.

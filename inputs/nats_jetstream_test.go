@@ -311,3 +311,14 @@ nats_jetstream:
 		return info.NumAckPending == 0 && info.NumPending == 0
 	}, 30*time.Second, 50*time.Millisecond)
 }
+
+func TestNJInputRefusesAConsumerWithoutExplicitAcks(t *testing.T) {
+	srv := natstest.Start(t)
+	js := njTestStream(t, srv.URL(), 1)
+	_, err := js.CreateConsumer(t.Context(), "EVENTS", jetstream.ConsumerConfig{Durable: "noack", AckPolicy: jetstream.AckNonePolicy})
+	require.NoError(t, err)
+	in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\ndurable: noack", srv.URL()))
+	err = in.Connect(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `consumer "noack" of stream "EVENTS" has ack policy AckNone`)
+}

@@ -73,3 +73,13 @@ func TestRSOutputRedisDown(t *testing.T) {
 	require.NoError(t, o.Connect(t.Context()))
 	require.NoError(t, o.WriteBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte("x"))}))
 }
+
+func TestRSOutputWrongPasswordNamesTheServer(t *testing.T) {
+	srv := redistest.Start(t, redistest.WithPassword("right"))
+	o := rsOutTest(t, fmt.Sprintf("url: redis://:wrong@%s/0\nstream: out", srv.Addr()))
+	err := o.Connect(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "failed to connect to redis "+srv.Addr())
+	assert.Contains(t, err.Error(), "WRONGPASS")
+	assert.NotContains(t, err.Error(), "wrong@")
+}

@@ -3,6 +3,7 @@ package inputs
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -321,4 +322,29 @@ func TestNJInputRefusesAConsumerWithoutExplicitAcks(t *testing.T) {
 	err = in.Connect(t.Context())
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), `consumer "noack" of stream "EVENTS" has ack policy AckNone`)
+}
+
+func TestNJInputTLS(t *testing.T) {
+	srv := natstest.Start(t, natstest.WithTLS())
+	js := njTestStream(t, srv.URL(), 1, nats.Secure(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // the test server's self-signed certificate
+	njTestPublish(t, js, 0, 1)
+
+	for _, tc := range []struct{ name, tls, want string }{
+		// The client upgrades to TLS when the server requires it.
+		{"no tls", "", "certificate signed by unknown authority"},
+		{"unverified certificate", "tls: {enabled: true}", "certificate signed by unknown authority"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\n%s", srv.URL(), tc.tls))
+			err := in.Connect(t.Context())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "failed to connect to nats "+srv.URL())
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\ntls: {enabled: true, skip_cert_verify: true}", srv.URL()))
+	require.NoError(t, in.Connect(t.Context()))
+	batch, ack := njTestRead(t, in)
+	require.Len(t, batch, 1)
+	require.NoError(t, ack(t.Context(), nil))
 }

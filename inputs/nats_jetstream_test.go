@@ -19,6 +19,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hogpipe/hogpipe/internal/natstest"
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 )
 
@@ -102,6 +103,7 @@ func TestNJInputConfigErrors(t *testing.T) {
 }
 
 func TestNJInputAckNackAndMetadata(t *testing.T) {
+	testutil.NoLeaks(t)
 	srv := natstest.Start(t)
 	js := njTestStream(t, srv.URL(), 1)
 	njTestPublish(t, js, 0, 3)

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
@@ -24,6 +25,7 @@ func rsOutTest(t *testing.T, yaml string) *rsOutput {
 }
 
 func TestRSOutputAppendsAndTrims(t *testing.T) {
+	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
 	srv := redistest.Start(t)
 	opts, err := redis.ParseURL(srv.URL())
 	require.NoError(t, err)

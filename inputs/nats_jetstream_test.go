@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -350,3 +351,54 @@ func TestNJInputTLS(t *testing.T) {
 	require.Len(t, batch, 1)
 	require.NoError(t, ack(t.Context(), nil))
 }
+
+// TestNJInputServerRestarts restarts the only server (with its JetStream
+// files) under a running stream: the input reconnects and goes on.
+func TestNJInputServerRestarts(t *testing.T) {
+	srv := natstest.Start(t)
+	js := njTestStream(t, srv.URL(), 1, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	var logs syncBuffer
+	builder := service.NewStreamBuilder()
+	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
+nats_jetstream:
+  urls: [%s]
+  stream: EVENTS
+  durable: d4
+  ack_wait: 2s
+`, srv.URL())))
+	msgs := streamtest.Collect(t, builder, 100)
+	stream, err := builder.Build()
+	require.NoError(t, err)
+	streamtest.Run(t, stream)
+
+	seen := map[string]int{}
+	read := func(n int) {
+		t.Helper()
+		for len(seen) < n {
+			select {
+			case m := <-msgs:
+				b, err := m.AsBytes()
+				require.NoError(t, err)
+				seen[string(b)]++
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%d of %d messages delivered; logs:\n%s", len(seen), n, logs.String())
+			}
+		}
+	}
+	njTestPublish(t, js, 0, 5)
+	read(5)
+	srv.Restart()
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "nats "+srv.URL()+": disconnected")
+	}, 10*time.Second, 10*time.Millisecond, logs.String())
+	require.Eventually(t, func() bool { return nc(js).IsConnected() }, 10*time.Second, 10*time.Millisecond)
+	njTestPublish(t, js, 5, 10)
+	read(10)
+	require.Eventually(t, func() bool {
+		info := njTestConsumerInfo(t, js, "d4")
+		return info.NumAckPending == 0 && info.NumPending == 0
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func nc(js jetstream.JetStream) *nats.Conn { return js.Conn() }

@@ -189,11 +189,11 @@ Each rejected request, and each request with rejected events, is logged at DEBUG
 				Description("Origins (`https://app.example.com`) whose browsers may send credentials (cookies) with their requests: their answers carry `Access-Control-Allow-Credentials: true`, and other origins get no CORS headers. Empty allows every origin, without credentials.").
 				Default([]any{}).
 				Example([]any{"https://app.example.com", "https://www.example.com"}),
-			service.NewStringField(pcInFieldUpstreamURL).
+			service.NewURLField(pcInFieldUpstreamURL).
 				Description("A PostHog host that everything except events is passed to (feature flags, remote config, session recordings, ...), so that those keep working. When empty, minimal answers are given instead (see the table above).").
 				Default("").
 				Examples("https://us.i.posthog.com", "https://eu.i.posthog.com"),
-			service.NewStringField(pcInFieldUpstreamAssetsURL).
+			service.NewURLField(pcInFieldUpstreamAssetsURL).
 				Description("The PostHog host for scripts and remote config (`/static/`, `/array/`). When empty, `upstream_url` is used.").
 				Default("").
 				Examples("https://us-assets.i.posthog.com", "https://eu-assets.i.posthog.com").

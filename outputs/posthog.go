@@ -62,7 +62,7 @@ The batch is sent with the configured `+"`api_key`"+`; with `+"`use_event_api_ke
 
 Answers 429, 408 and 5xx, and network errors, are retried with exponential back-off (`+"`retry_backoff`"+`, at most `+"`max_retries`"+` times), waiting at least as long as a `+"`Retry-After`"+` header asks. Other 4xx answers fail the write at once with an error naming the status and the start of the answer's body. A message that is not a JSON object, or lacks `+"`event`"+` or `+"`distinct_id`"+`, fails on its own (the rest of the batch is sent); route such messages elsewhere with a `+"`fallback`"+` or `+"`reject_errored`"+` output if Benthos should not retry them forever.`).
 		Fields(
-			service.NewStringField(phOutFieldURL).
+			service.NewURLField(phOutFieldURL).
 				Description("The PostHog host; events are sent to `<url>/batch/`.").
 				Default("https://us.i.posthog.com").
 				Examples("https://us.i.posthog.com", "https://eu.i.posthog.com", "http://localhost:8000"),

@@ -16,14 +16,25 @@ import (
 // Dir is where the pages live, relative to the repository root.
 const Dir = "docs/components"
 
-// Render returns the page of every hogpipe component (the posthog_* ones) in
+// ownNames are hogpipe's components named without the posthog_ prefix, as
+// Benthos users already know them (brokers).
+var ownNames = map[string]bool{
+	"kafka": true,
+}
+
+// own tells hogpipe's components from Benthos' own.
+func own(name string) bool {
+	return strings.HasPrefix(name, "posthog") || ownNames[name]
+}
+
+// Render returns the page of every hogpipe component (see own) in
 // env, keyed by path relative to Dir, plus an index.
 func Render(env *service.Environment) (map[string][]byte, error) {
 	pages := map[string][]byte{}
 	var errs []error
 	add := func(kind string) func(string, *service.ConfigView) {
 		return func(name string, view *service.ConfigView) {
-			if !strings.HasPrefix(name, "posthog") || view.IsDeprecated() {
+			if !own(name) || view.IsDeprecated() {
 				return
 			}
 			doc, err := renderPage(view)
@@ -61,7 +72,7 @@ func Examples(env *service.Environment) (map[string]string, error) {
 	var errs []error
 	add := func(kind string) func(string, *service.ConfigView) {
 		return func(name string, view *service.ConfigView) {
-			if !strings.HasPrefix(name, "posthog") {
+			if !own(name) {
 				return
 			}
 			data, err := view.TemplateData()

@@ -157,8 +157,11 @@ func (f *settingsFixture) settings() map[string]map[string]any {
 
 	return map[string]map[string]any{
 		"processor posthog_plugin": processor,
-		"input posthog_schedule":   schedule,
-		"output posthog_plugin":    exporter,
+		"processor posthog_envelope": {
+			"operation": "encode",
+		},
+		"input posthog_schedule": schedule,
+		"output posthog_plugin":  exporter,
 		"input posthog_capture": {
 			"address":                f.captureAddr,
 			"path_prefix":            "/ingest",
@@ -316,6 +319,11 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			"input":  map[string]any{"posthog_capture": settings["input posthog_capture"]},
 			"output": map[string]any{"posthog_plugin": settings["output posthog_plugin"]},
 		},
+		"envelope": {
+			"input":    map[string]any{"generate": map[string]any{"count": 1, "interval": "", "mapping": `root = {"uuid": "u1", "event": "e", "distinct_id": "d3", "properties": {}}`}},
+			"pipeline": map[string]any{"processors": []any{map[string]any{"posthog_envelope": settings["processor posthog_envelope"]}}},
+			"output":   map[string]any{"drop": map[string]any{}},
+		},
 		"schedule": {
 			"input":  map[string]any{"posthog_schedule": settings["input posthog_schedule"]},
 			"output": map[string]any{"drop": map[string]any{}},
@@ -370,6 +378,23 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 		defer resp.Body.Close()
 		answer, _ := io.ReadAll(resp.Body)
 		assert.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	})
+
+	t.Run("envelope processor", func(t *testing.T) {
+		builder := service.NewStreamBuilder()
+		require.NoError(t, builder.SetYAML(yamls["envelope"]))
+		msgs := streamtest.Collect(t, builder, 1)
+		stream, err := builder.Build()
+		require.NoError(t, err)
+		streamtest.Run(t, stream)
+		select {
+		case msg := <-msgs:
+			b, err := msg.AsBytes()
+			require.NoError(t, err)
+			assert.Contains(t, string(b), `"data":`)
+		case <-time.After(30 * time.Second):
+			t.Fatal("no envelope within 30s")
+		}
 	})
 
 	t.Run("schedule input", func(t *testing.T) {

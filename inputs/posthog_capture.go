@@ -386,6 +386,9 @@ func newPCInputFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (*
 	if in.trusted, err = pcInParsePrefixes(proxies); err != nil {
 		return nil, fmt.Errorf("%s: %w", pcInFieldTrustedProxies, err)
 	}
+	if len(in.trusted) > 0 && !in.trustXFF {
+		return nil, fmt.Errorf("%s is set, but forwarded headers are ignored unless %s is true", pcInFieldTrustedProxies, pcInFieldTrustForwardedFor)
+	}
 	in.rejections = newPCInRejections(in.log, mgr.Metrics())
 
 	upstream, err := pcInParseUpstream(conf, pcInFieldUpstreamURL)
@@ -534,7 +537,7 @@ func (in *pcInput) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			if v == http.ErrAbortHandler {
 				panic(v) // the server's own way to abort a response
 			}
-			in.log.With("request_id", reqID, "request_path", r.URL.Path).
+			in.log.With("request_id", reqID, "request_path", pcInShort(r.URL.Path)).
 				Errorf("panic while serving a posthog request: %v\n%s", v, debug.Stack())
 			pcInWriteError(w, http.StatusInternalServerError, reqID, "internal error")
 		}
@@ -817,7 +820,7 @@ func pcInRemoteConfig(token string) []byte {
 }
 
 func (in *pcInput) notFound(w http.ResponseWriter, r *http.Request, reqID string) {
-	in.log.With("request_id", reqID).Debugf("No posthog endpoint at %s %s", r.Method, r.URL.Path)
+	in.log.With("request_id", reqID).Debugf("No posthog endpoint at %s %s", r.Method, pcInShort(r.URL.Path))
 	pcInWriteError(w, http.StatusNotFound, reqID, "no endpoint at "+r.URL.Path)
 }
 

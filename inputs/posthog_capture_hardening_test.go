@@ -293,10 +293,15 @@ func TestPCInputClientIP(t *testing.T) {
 		})
 	}
 
-	conf, err := pcInputSpec().ParseYAML("trusted_proxies: [10.0.0.0/33]", nil)
+	conf, err := pcInputSpec().ParseYAML("trust_forwarded_for: true\ntrusted_proxies: [10.0.0.0/33]", nil)
 	require.NoError(t, err)
 	_, err = newPCInputFromParsed(conf, service.MockResources())
 	require.ErrorContains(t, err, `trusted_proxies: "10.0.0.0/33" is neither an address nor a network`)
+
+	conf, err = pcInputSpec().ParseYAML("trusted_proxies: [10.0.0.0/8]", nil)
+	require.NoError(t, err)
+	_, err = newPCInputFromParsed(conf, service.MockResources())
+	require.ErrorContains(t, err, "trusted_proxies is set, but forwarded headers are ignored unless trust_forwarded_for is true")
 }
 
 // Rejections are logged at DEBUG without the body; a WARN line sums them up

@@ -1,9 +1,11 @@
 package pluginhost
 
 import (
+	"encoding/json"
 	"os"
 	"os/exec"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -79,4 +81,61 @@ func TestLocaleCompareMatchesNode(t *testing.T) {
 	got := slices.Clone(keys)
 	slices.SortStableFunc(got, localeCompare)
 	assert.Equal(t, want, got)
+}
+
+// elementsChainJS writes the chain the way the original server's JavaScript
+// did, with Node's own sort, String() and localeCompare: a check of the
+// semantics elementsChainOf reproduces in Go.
+const elementsChainJS = `
+const input = JSON.parse(require('fs').readFileSync(0, 'utf8'))
+const out = input.map((elements) => elements.map((el) => {
+  let s = el.tag_name ? String(el.tag_name) : ''
+  let classes = el.attr__class ? (Array.isArray(el.attr__class) ? el.attr__class.slice() : String(el.attr__class).split(' ')) : []
+  classes.sort()
+  for (const c of classes) s += '.' + String(c).replace(/"/g, '')
+  const text = typeof el.$el_text === 'string' ? el.$el_text.slice(0, 400) : undefined
+  const href = typeof el.attr__href === 'string' ? el.attr__href.slice(0, 2048) : undefined
+  const attrs = {}
+  if (text) attrs['text'] = text
+  attrs['nth-child'] = el.nth_child ?? 0
+  attrs['nth-of-type'] = el.nth_of_type ?? 0
+  if (href) attrs['href'] = href
+  if (el.attr__id) attrs['attr_id'] = el.attr__id
+  for (const [k, v] of Object.entries(el)) if (k.startsWith('attr__')) attrs[k] = v
+  const q = (x) => String(x).replace(/"/g, '\\"')
+  return s + ':' + Object.entries(attrs).sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => q(k) + '="' + q(v) + '"').join('')
+}).join(';'))
+process.stdout.write(JSON.stringify(out))
+`
+
+func TestElementsChainMatchesNode(t *testing.T) {
+	node, err := exec.LookPath("node")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("node is missing; install it with: apt-get install -y nodejs")
+		}
+		t.Skip("node is missing; install it with: apt-get install -y nodejs")
+	}
+	cases := `[
+	  [{"tag_name":"a","$el_text":"Click","attr__href":"/x","attr__class":"btn big","nth_child":1,"nth_of_type":2,"attr__id":"link"},{"tag_name":"body"}],
+	  [{"tag_name":"button","attr__class":["z","B","a","b"],"attr__data-Track":"Go \"now\"","attr__aria-label":"x","nth_child":1.5}],
+	  [{"tag_name":"svg","attr__class":"icon  icon-big ","$el_text":"` + strings.Repeat("ü", 450) + `","attr__style":"a:b;c:d"}],
+	  [{"tag_name":"div","attr__Role":"main","attr__role2":"x","attr__10":"y","attr__9":"z","attr__a-b":"1","attr__a_b":"2","attr__a.b":"3"}],
+	  [{"tag_name":"td","nth_child":0,"nth_of_type":0,"attr__id":"","attr__href":""}]
+	]`
+	cmd := exec.Command(node, "-e", elementsChainJS)
+	cmd.Stdin = strings.NewReader(cases)
+	out, err := cmd.Output()
+	require.NoError(t, err)
+	var want []string
+	require.NoError(t, json.Unmarshal(out, &want))
+
+	rt := goja.New()
+	v, err := rt.RunString("(" + cases + ")")
+	require.NoError(t, err)
+	all := v.(*goja.Object)
+	require.Len(t, want, int(all.Get("length").ToInteger()))
+	for i := range want {
+		assert.Equal(t, want[i], elementsChainOf(all.Get(strconv.Itoa(i)).(*goja.Object)), "case %d", i)
+	}
 }

@@ -2,6 +2,7 @@ package schedule
 
 import (
 	"context"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -76,15 +77,15 @@ func TestJobOfADeadWorkerIsRedelivered(t *testing.T) {
 			q := NewQueue(st.Jobs, st.Marks, h.log)
 			enqueue(t, q, "sync", `{"page":2}`, h.clock.Now())
 			// The dead worker's lease: what LeaseDueJobs gave it before it crashed.
-			leased, err := st.Jobs.LeaseDueJobs(t.Context(), JobQueueName(7), h.clock.Now(), h.clock.Now().Add(time.Minute+JobLeaseMargin), 10)
+			leased, err := st.Jobs.LeaseDueJobs(t.Context(), JobQueueName(7), h.clock.Now(), h.clock.Now().Add(LeaseTTL), 10)
 			require.NoError(t, err)
 			require.Len(t, leased, 1)
 
-			h.start(Config{Stores: st, Timeout: time.Minute})
-			h.step(time.Minute, 2)
+			h.start(Config{Stores: st, Timeout: time.Hour})
+			h.step(LeaseTTL-time.Second, 2)
 			time.Sleep(20 * time.Millisecond)
 			assert.Zero(t, h.stats.jobs.Load(), "not while the dead worker's lease lasts")
-			h.step(JobLeaseMargin, 2)
+			h.step(time.Second, 2)
 			require.Eventually(t, func() bool { return h.stats.jobs.Load() == 1 }, 5*time.Second, time.Millisecond)
 			ev := h.events.list()
 			require.Len(t, ev, 1)
@@ -146,5 +147,32 @@ func TestJobTakenTooOftenIsDroppedWithAnError(t *testing.T) {
 		return h.log.Count(`dropped job "poison": taken 5 times, and each time its worker stopped before the run ended`) == 1
 	}, 5*time.Second, time.Millisecond)
 	assert.Zero(t, h.stats.jobs.Load())
+	require.Eventually(t, func() bool { return !stored(t, m.Jobs()) }, 5*time.Second, time.Millisecond)
+}
+
+// A job that runs longer than LeaseTTL keeps its lease: no other worker takes
+// it meanwhile.
+func TestLongJobKeepsItsLease(t *testing.T) {
+	h := newHarness(t)
+	m := newMemory(t, h.clock)
+	q := NewQueue(m.Jobs(), m.Cache(), h.log)
+	var runs atomic.Int64
+	release := make(chan struct{})
+	runner := &fakeRunner{job: func(ctx context.Context, _ string, _ []byte, _ func([]byte)) error {
+		runs.Add(1)
+		<-release
+		return nil
+	}}
+	h.start(Config{Stores: memStores(m), Runner: runner, Timeout: time.Hour})
+	enqueue(t, q, "long", `null`, h.clock.Now())
+	require.Eventually(t, func() bool { return runs.Load() == 1 }, 5*time.Second, time.Millisecond)
+	h.start(Config{Stores: memStores(m), Runner: runner, Timeout: time.Hour})
+	for range 9 { // three lease lengths
+		h.step(LeaseTTL/3, 5)
+	}
+	time.Sleep(20 * time.Millisecond)
+	assert.Equal(t, int64(1), runs.Load(), "the other worker did not take the running job")
+	close(release)
+	require.Eventually(t, func() bool { return h.stats.jobs.Load() == 1 }, 5*time.Second, time.Millisecond)
 	require.Eventually(t, func() bool { return !stored(t, m.Jobs()) }, 5*time.Second, time.Millisecond)
 }

@@ -415,7 +415,7 @@ func (s *Scheduler) jobLoop() {
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, storeTimeout)
 		now := s.clock.Now()
-		items, err := s.conf.Stores.Jobs.LeaseDueJobs(ctx, queue, now, now.Add(s.conf.Timeout+JobLeaseMargin), free)
+		items, err := s.conf.Stores.Jobs.LeaseDueJobs(ctx, queue, now, now.Add(LeaseTTL), free)
 		for range free - len(items) {
 			<-slots
 		}
@@ -468,20 +468,16 @@ func (s *Scheduler) wait(d time.Duration, wake <-chan struct{}) bool {
 	return true
 }
 
-// JobLeaseMargin is how long past the run's timeout a job's lease lasts: a
-// job whose worker stopped without acking it is due again that long after
-// the timeout would have ended its run.
-const JobLeaseMargin = time.Minute
-
 // MaxJobAttempts bounds the leases of one job: a job taken this often without
 // its run ending (each worker stopped mid-run, e.g. killed by the job) is
 // dropped with an error rather than taken forever.
 const MaxJobAttempts = 5
 
-// runJob runs a leased job, then acks it: the job leaves the queue only
-// after it ran (or failed: plugin errors are not retried, as in the original
-// server). A run interrupted by shutdown hands the job back for the next
-// worker.
+// runJob runs a leased job, renewing its lease meanwhile, then acks it: the
+// job leaves the queue only after it ran (or failed: plugin errors are not
+// retried, as in the original server). A worker that dies stops renewing, so
+// the job is due again within LeaseTTL. A run interrupted by shutdown hands
+// the job back for the next worker.
 func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan struct{}) {
 	defer s.runs.Done()
 	defer func() { <-slots }()
@@ -500,9 +496,13 @@ func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan st
 		s.log.Warnf("job %q is delivered again (attempt %d): the worker that took it before stopped before the run ended", job.Name, leased.Attempt)
 	}
 	start := time.Now()
+	renewDone, renewStopped := make(chan struct{}), make(chan struct{})
+	go s.renewJobLease(queue, job.Name, &leased, renewDone, renewStopped)
 	err = s.conf.Runner.RunJob(s.runCtx, job.Name, job.Payload, s.conf.Timeout, func(event []byte) {
 		s.conf.Emit(Event{Body: event, Job: job.Name})
 	})
+	close(renewDone)
+	<-renewStopped
 	if s.runCtx.Err() != nil && errors.Is(err, context.Canceled) {
 		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 		defer cancel()
@@ -518,6 +518,30 @@ func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan st
 	}
 	s.ackJob(queue, leased, job.Name)
 	s.conf.Observer.JobRan(job.Name, time.Since(start), err)
+}
+
+// renewJobLease keeps a running job's lease, updating leased as the lease's
+// name changes; leased is the caller's again once stopped is closed.
+func (s *Scheduler) renewJobLease(queue, name string, leased *state.LeasedJob, done <-chan struct{}, stopped chan<- struct{}) {
+	defer close(stopped)
+	for {
+		select {
+		case <-done:
+			return
+		case <-s.clock.After(LeaseTTL / 3):
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		renewed, ok, err := s.conf.Stores.Jobs.RenewJob(ctx, queue, leased.Lease, s.clock.Now().Add(LeaseTTL))
+		cancel()
+		switch {
+		case err != nil:
+			s.log.Warnf("job %q: cannot renew its lease: %v", name, err)
+		case !ok:
+			s.log.Warnf("job %q: lost its lease: another worker may run it again", name)
+		default:
+			leased.Lease = renewed
+		}
+	}
 }
 
 // ackJob removes a job that ran from the queue.

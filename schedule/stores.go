@@ -32,6 +32,9 @@ type JobStore interface {
 	// before now, earliest first, until until; no two callers get the same
 	// item under one lease.
 	LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]state.LeasedJob, error)
+	// RenewJob extends a lease to until, returning its new name; ok is
+	// false when the lease has ended.
+	RenewJob(ctx context.Context, queue, lease string, until time.Time) (renewed string, ok bool, err error)
 	// AckJob removes a leased item.
 	AckJob(ctx context.Context, queue, lease string) error
 	// ReleaseJob ends a lease early, making the item due at due.

@@ -31,6 +31,10 @@ type JobStore interface {
 	// at or before now, earliest first: each is due again at until, under a
 	// new lease, so no other caller gets it meanwhile.
 	LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]LeasedJob, error)
+	// RenewJob extends a lease to until, returning the lease's new name;
+	// ok is false when the lease has ended (the item was acked, or leased
+	// again since).
+	RenewJob(ctx context.Context, queue, lease string, until time.Time) (renewed string, ok bool, err error)
 	// AckJob removes a leased item; an ended lease (the item was leased
 	// again since) is left alone.
 	AckJob(ctx context.Context, queue, lease string) error
@@ -171,6 +175,20 @@ func leaseAttempt(id string) int {
 	return attempt
 }
 
+const renewJobScript = `if redis.call('zscore', KEYS[1], ARGV[2]) then
+  redis.call('zadd', KEYS[1], ARGV[1], ARGV[2])
+  return 1
+end
+return 0`
+
+func (j redisJobs) RenewJob(ctx context.Context, queue, lease string, until time.Time) (string, bool, error) {
+	cmd := redis.NewIntCmd(ctx, "eval", renewJobScript, 1, queue, until.UnixMilli(), lease)
+	if err := j.p.do(ctx, cmd); err != nil {
+		return lease, false, err
+	}
+	return lease, cmd.Val() == 1, nil
+}
+
 func (j redisJobs) AckJob(ctx context.Context, queue, lease string) error {
 	return j.p.do(ctx, redis.NewIntCmd(ctx, "zrem", queue, lease))
 }
@@ -290,6 +308,30 @@ func memFind(v *memValue, lease string) int {
 		return i
 	}
 	return -1
+}
+
+func (j memJobs) RenewJob(ctx context.Context, queue, lease string, until time.Time) (string, bool, error) {
+	at, unlock, err := j.m.lock(ctx)
+	if err != nil {
+		return lease, false, err
+	}
+	defer unlock()
+	v := j.m.lookup(queue, at)
+	if v == nil {
+		return lease, false, nil
+	}
+	if !v.isList {
+		return lease, false, ErrWrongType
+	}
+	i := memFind(v, lease)
+	if i < 0 || len(lease) < 16 {
+		return lease, false, nil
+	}
+	entry := v.list[i]
+	v.list = slices.Delete(v.list, i, i+1)
+	renewed := fmt.Sprintf("%016x", dueKey(until)) + lease[16:]
+	memInsert(v, renewed+entry[len(lease):])
+	return renewed, true, nil
 }
 
 func (j memJobs) AckJob(ctx context.Context, queue, lease string) error {
@@ -440,6 +482,25 @@ func (b *Bolt) LeaseDueJobs(ctx context.Context, queue string, now, until time.T
 		return nil, err
 	}
 	return out, nil
+}
+
+// RenewJob extends a lease to until.
+func (b *Bolt) RenewJob(ctx context.Context, queue, lease string, until time.Time) (string, bool, error) {
+	renewed, ok := lease, false
+	err := b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
+		item := q.Get([]byte(lease))
+		if item == nil || len(lease) < 8 {
+			return nil
+		}
+		item = append([]byte(nil), item...)
+		if err := q.Delete([]byte(lease)); err != nil {
+			return err
+		}
+		key := append(binary.BigEndian.AppendUint64(nil, dueKey(until)), lease[8:]...)
+		renewed, ok = string(key), true
+		return q.Put(key, item)
+	})
+	return renewed, ok, err
 }
 
 // AckJob removes a leased item.

@@ -139,6 +139,32 @@ func runJobsContract(t *testing.T, newEnv func(t *testing.T) jobsEnv) {
 		assert.Equal(t, []string{"later"}, items, "acked items are gone")
 	})
 
+	t.Run("a renewed lease lasts, an ended one does not renew", func(t *testing.T) {
+		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
+		require.NoError(t, j.PushJob(ctx, q, base, "1", "job"))
+		leased, err := j.LeaseDueJobs(ctx, q, base, base.Add(time.Minute), 1)
+		require.NoError(t, err)
+		require.Len(t, leased, 1)
+		renewed, ok, err := j.RenewJob(ctx, q, leased[0].Lease, base.Add(time.Hour))
+		require.NoError(t, err)
+		require.True(t, ok)
+		again, err := j.LeaseDueJobs(ctx, q, base.Add(30*time.Minute), base.Add(2*time.Hour), 1)
+		require.NoError(t, err)
+		assert.Empty(t, again, "not due while the renewed lease lasts")
+		due, found, err := j.NextJobDue(ctx, q)
+		require.NoError(t, err)
+		require.True(t, found)
+		assert.True(t, due.Equal(base.Add(time.Hour)), "due %s", due)
+
+		require.NoError(t, j.AckJob(ctx, q, renewed))
+		_, found, err = j.NextJobDue(ctx, q)
+		require.NoError(t, err)
+		assert.False(t, found, "acked under its renewed name")
+		_, ok, err = j.RenewJob(ctx, q, renewed, base.Add(2*time.Hour))
+		require.NoError(t, err)
+		assert.False(t, ok, "an acked lease does not renew")
+	})
+
 	t.Run("a released item is due at once", func(t *testing.T) {
 		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
 		require.NoError(t, j.PushJob(ctx, q, base, "1", "job"))

@@ -4,6 +4,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"runtime/debug"
 	"time"
@@ -26,10 +27,19 @@ func main() {
 		debug.SetGCPercent(400)
 	}
 
-	if isEcho(os.Args) {
-		os.Exit(runEcho(context.Background(), os.Stdout, cliOptions(os.Args)...))
+	code, err := runCLIArgs(context.Background(), os.Args)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
 	}
-	service.RunCLI(context.Background(), cliOptions(os.Args)...)
+	os.Exit(code)
+}
+
+// runCLIArgs runs the hogpipe CLI with args (the binary's name first).
+func runCLIArgs(ctx context.Context, args []string) (int, error) {
+	if isEcho(args) {
+		return runEcho(ctx, os.Stdout, cliOptions(args)...), nil
+	}
+	return service.RunCLIToCode(ctx, cliOptions(args)...)
 }
 
 // cliOptions make the hogpipe CLI, run with args.

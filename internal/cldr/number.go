@@ -214,6 +214,11 @@ func (f *NumberFormat) digitOptions() error {
 	case o.Notation == "compact":
 		mnfdDefault, mxfdDefault = 0, 0
 	}
+	if o.RoundingIncrement > 1 {
+		// ECMA-402: an increment rounds at the minimum fraction digits
+		// unless told otherwise.
+		mxfdDefault = mnfdDefault
+	}
 	hasSd := o.MinimumSignificantDigits != nil || o.MaximumSignificantDigits != nil
 	hasFd := o.MinimumFractionDigits != nil || o.MaximumFractionDigits != nil
 	needSd, needFd := true, true
@@ -1018,6 +1023,13 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 
 // sanctionedUnit reports whether u is an ECMA-402 unit: a simple unit or
 // two joined by "-per-".
+// IsUnit tells whether u is a unit Intl.NumberFormat accepts: one of
+// ECMA-402's sanctioned units or two of them joined by "-per-".
+func IsUnit(u string) bool {
+	d, err := loadData()
+	return err == nil && d.sanctionedUnit(u)
+}
+
 func (d *dataFile) sanctionedUnit(u string) bool {
 	simple := func(s string) bool {
 		for _, x := range d.Units {

@@ -134,3 +134,28 @@ func TestOptionErrors(t *testing.T) {
 		}
 	}
 }
+
+func TestRoundingIncrementDefaults(t *testing.T) {
+	// Recorded from Node 20: an increment alone rounds to whole numbers,
+	// with a currency to its digits.
+	for _, c := range []struct {
+		o    NumberOptions
+		x    float64
+		want string
+	}{
+		{NumberOptions{RoundingIncrement: 5}, 1.23, "0"},
+		{NumberOptions{RoundingIncrement: 5}, 7.6, "10"},
+		{NumberOptions{RoundingIncrement: 5, Style: "currency", Currency: "EUR"}, 1.23, "€1.25"},
+	} {
+		f, err := NewNumberFormat(MustResolve("en"), c.o)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.o, err)
+		}
+		if got := f.Format(c.x); got != c.want {
+			t.Errorf("%+v %v: got %q, want %q", c.o, c.x, got, c.want)
+		}
+	}
+	if !IsUnit("kilometer-per-hour") || IsUnit("parsec") {
+		t.Error("IsUnit: want kilometer-per-hour and not parsec")
+	}
+}

@@ -38,12 +38,20 @@ func LoadTimeZone(name string) (string, *time.Location, error) {
 	if c == "UTC" {
 		return c, time.UTC, nil
 	}
+	if loc, ok := locations.Load(c); ok {
+		return c, loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(c)
 	if err != nil {
 		return "", nil, fmt.Errorf("cldr: loading time zone %q: %w", c, err)
 	}
+	locations.Store(c, loc)
 	return c, loc, nil
 }
+
+// locations caches loaded zones: time.LoadLocation parses the zone file
+// on every call, and plugins format with the same few zones repeatedly.
+var locations sync.Map // canonical name → *time.Location
 
 // numberingSystem is the locale's numbering system (a requested -u-nu-
 // one if it is a known decimal system) and its digits (nil for latn).

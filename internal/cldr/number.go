@@ -207,11 +207,9 @@ func (f *NumberFormat) digitOptions() error {
 	}
 	mnfdDefault, mxfdDefault := 0, 3
 	switch {
-	case o.Style == "currency" && o.Notation != "compact":
+	case o.Style == "currency":
 		mnfdDefault, mxfdDefault = f.currencyDigits, f.currencyDigits
 	case o.Style == "percent":
-		mnfdDefault, mxfdDefault = 0, 0
-	case o.Notation == "compact":
 		mnfdDefault, mxfdDefault = 0, 0
 	}
 	if o.RoundingIncrement > 1 {
@@ -397,7 +395,8 @@ func (f *NumberFormat) FormatStringToParts(s string) []Part {
 
 func (f *NumberFormat) special(neg bool, typ, val string) []Part {
 	d := decimal{neg: neg}
-	return f.assemble(d, false, []Part{{typ, val}}, "", Operands{})
+	// NaN has no sign to show, not even for exceptZero.
+	return f.assemble(d, typ == "nan", []Part{{typ, val}}, "", Operands{})
 }
 
 func (f *NumberFormat) format(d decimal) []Part {
@@ -716,7 +715,7 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 		key := map[string]string{"-": "minusSign", "+": "plusSign"}[sign]
 		pre = append(f.signParts(key), pre...)
 	}
-	pre, suf = f.currencySpacing(pre, suf)
+	pre, suf = f.currencySpacing(pre, suf, num)
 	if compactPattern != "" && !strings.ContainsRune(compactPattern, '0') {
 		num = nil // "mille": the abbreviation stands for the number
 	}
@@ -890,10 +889,14 @@ func (f *NumberFormat) currencySymbol() string {
 }
 
 // currencySpacing inserts CLDR's currency spacing between a currency
-// symbol that does not end in a symbol character and the digits.
-func (f *NumberFormat) currencySpacing(pre, suf []Part) ([]Part, []Part) {
+// symbol that does not end in a symbol character and the digits (not
+// NaN or ∞: "CHFNaN" in Node).
+func (f *NumberFormat) currencySpacing(pre, suf, num []Part) ([]Part, []Part) {
 	key := "num/currencyFormats-numberSystem-" + f.patternSystem() + "/currencySpacing/"
 	notSymbol := func(r rune) bool { return !unicode.IsSymbol(r) && !unicode.Is(unicode.Z, r) }
+	if len(num) > 0 && (num[0].Type == "nan" || num[0].Type == "infinity") {
+		return pre, suf
+	}
 	if n := len(pre); n > 0 && pre[n-1].Type == "currency" {
 		if r, _ := utf8.DecodeLastRuneInString(pre[n-1].Value); notSymbol(r) {
 			pre = append(pre, Part{"literal", f.loc.get(key + "beforeCurrency/insertBetween")})

@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -135,7 +136,8 @@ func TestOptionErrors(t *testing.T) {
 	}
 }
 
-func TestRoundingIncrementDefaults(t *testing.T) {
+func TestNodeNumberCases(t *testing.T) {
+	one := 1
 	// Recorded from Node 20: an increment alone rounds to whole numbers,
 	// with a currency to its digits.
 	for _, c := range []struct {
@@ -146,6 +148,13 @@ func TestRoundingIncrementDefaults(t *testing.T) {
 		{NumberOptions{RoundingIncrement: 5}, 1.23, "0"},
 		{NumberOptions{RoundingIncrement: 5}, 7.6, "10"},
 		{NumberOptions{RoundingIncrement: 5, Style: "currency", Currency: "EUR"}, 1.23, "€1.25"},
+		// Fraction digit defaults do not depend on the notation.
+		{NumberOptions{Notation: "compact", MinimumFractionDigits: &one}, 99999, "99.999K"},
+		// No currency spacing next to NaN, no sign for it with exceptZero.
+		{NumberOptions{Style: "currency", Currency: "CHF"}, math.NaN(), "CHFNaN"},
+		{NumberOptions{Style: "currency", Currency: "CHF"}, math.Inf(-1), "-CHF∞"},
+		{NumberOptions{SignDisplay: "exceptZero"}, math.NaN(), "NaN"},
+		{NumberOptions{SignDisplay: "always"}, math.NaN(), "+NaN"},
 	} {
 		f, err := NewNumberFormat(MustResolve("en"), c.o)
 		if err != nil {

@@ -119,7 +119,7 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 		length = "long"
 	}
 	kind := "standard"
-	if t.IsDST() {
+	if daylight(t) {
 		kind = "daylight"
 	}
 	switch letter {
@@ -154,6 +154,20 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 		}
 	}
 	return f.gmtName(offset, long, letter == 'z')
+}
+
+// daylight reports whether t is in summer time as ICU's data has it. Go's
+// zone data gives Europe/Dublin a negative daylight saving in winter
+// instead (tzdata's main form; ICU uses the rearguard form).
+func daylight(t time.Time) bool {
+	_, off := t.Zone()
+	for _, days := range []int{-184, 184} {
+		u := t.AddDate(0, 0, days)
+		if _, o := u.Zone(); o != off && u.IsDST() != t.IsDST() {
+			return off > o
+		}
+	}
+	return t.IsDST()
 }
 
 // observesDST reports whether t's zone is in daylight time within about

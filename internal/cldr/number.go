@@ -396,7 +396,7 @@ func (f *NumberFormat) FormatStringToParts(s string) []Part {
 func (f *NumberFormat) special(neg bool, typ, val string) []Part {
 	d := decimal{neg: neg}
 	// NaN has no sign to show, not even for exceptZero.
-	return f.assemble(d, typ == "nan", []Part{{typ, val}}, "", Operands{})
+	return f.assemble(d, typ == "nan", []Part{{typ, val}}, "", Operands{nonFinite: true})
 }
 
 func (f *NumberFormat) format(d decimal) []Part {

@@ -164,6 +164,23 @@ func TestNodeNumberCases(t *testing.T) {
 			t.Errorf("%+v %v: got %q, want %q", c.o, c.x, got, c.want)
 		}
 	}
+	// NaN and ∞ take the "other" plural form (French 0 and 1 are "one").
+	for _, c := range []struct {
+		o    NumberOptions
+		x    float64
+		want string
+	}{
+		{NumberOptions{Style: "unit", Unit: "kilometer-per-hour", UnitDisplay: "long"}, math.Inf(1), "∞\u00a0kilomètres par heure"},
+		{NumberOptions{Style: "currency", Currency: "EUR", CurrencyDisplay: "name"}, math.NaN(), "NaN euros"},
+	} {
+		f, err := NewNumberFormat(MustResolve("fr"), c.o)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.o, err)
+		}
+		if got := f.Format(c.x); got != c.want {
+			t.Errorf("fr %+v %v: got %q, want %q", c.o, c.x, got, c.want)
+		}
+	}
 	if !IsUnit("kilometer-per-hour") || IsUnit("parsec") {
 		t.Error("IsUnit: want kilometer-per-hour and not parsec")
 	}

@@ -111,12 +111,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 		if o.CurrencySign == "" {
 			o.CurrencySign = "standard"
 		}
-		f.currencyDigits = 2
-		if d, ok := l.data.CurrencyDigits[o.Currency]; ok {
-			f.currencyDigits = d
-		} else if d, ok := l.data.CurrencyDigits["DEFAULT"]; ok {
-			f.currencyDigits = d
-		}
+		f.currencyDigits = l.data.currencyDigits(o.Currency)
 	} else {
 		o.Currency, o.CurrencyDisplay, o.CurrencySign = "", "", ""
 	}
@@ -1026,6 +1021,26 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 
 // sanctionedUnit reports whether u is an ECMA-402 unit: a simple unit or
 // two joined by "-per-".
+// CurrencyDigits is the number of fraction digits amounts of a currency
+// (an upper-case ISO 4217 code) show by default.
+func CurrencyDigits(code string) int {
+	d, err := loadData()
+	if err != nil {
+		return 2
+	}
+	return d.currencyDigits(code)
+}
+
+func (d *dataFile) currencyDigits(code string) int {
+	if n, ok := d.CurrencyDigits[code]; ok {
+		return n
+	}
+	if n, ok := d.CurrencyDigits["DEFAULT"]; ok {
+		return n
+	}
+	return 2
+}
+
 // IsUnit tells whether u is a unit Intl.NumberFormat accepts: one of
 // ECMA-402's sanctioned units or two of them joined by "-per-".
 func IsUnit(u string) bool {

@@ -100,15 +100,26 @@ var componentValues = map[string][]string{
 	"day": numeric, "dayPeriod": textWidths, "hour": numeric, "minute": numeric, "second": numeric,
 }
 
-// newDateTimeFormat reads Intl.DateTimeFormat's options: required and
-// defaults are ECMA-402's ToDateTimeOptions arguments.
-func newDateTimeFormat(l *cldr.Locale, r reader, required, defaults string) (*cldr.DateTimeFormat, error) {
-	o := cldr.DateTimeOptions{Required: required, Defaults: defaults, TimeZone: "UTC", Location: time.UTC}
+// newDateTimeFormat reads Intl.DateTimeFormat's options in V8's order.
+// intl.js has already applied ToDateTimeOptions (the defaults, and the
+// TypeErrors for styles a toLocale*String method cannot show).
+func newDateTimeFormat(l *cldr.Locale, r reader) (*cldr.DateTimeFormat, error) {
+	o := cldr.DateTimeOptions{TimeZone: "UTC", Location: time.UTC}
+	var err error
+	if _, err = r.str("localeMatcher", "lookup", "best fit"); err != nil {
+		return nil, err
+	}
+	for _, name := range []string{"calendar", "numberingSystem"} {
+		// Validated as V8 does; the formats are Gregorian and take their
+		// digits from the locale (-u-nu- works).
+		if v := r.get(name); defined(v) && !typeSequence(v.String()) {
+			return nil, rangeError("Invalid %s : %s", name, v.String())
+		}
+	}
 	if v := r.get("hour12"); defined(v) {
 		b := v.ToBoolean()
 		o.Hour12 = &b
 	}
-	var err error
 	if o.HourCycle, err = r.str("hourCycle", "h11", "h12", "h23", "h24"); err != nil {
 		return nil, err
 	}
@@ -159,13 +170,8 @@ func newDateTimeFormat(l *cldr.Locale, r reader, required, defaults string) (*cl
 		if o.DateStyle != "" {
 			style = "dateStyle"
 		}
-		switch {
-		case conflict != "":
+		if conflict != "" {
 			return nil, typeError(fmt.Sprintf("Can't set option %s when %s is used", conflict, style))
-		case required == "date" && o.TimeStyle != "":
-			return nil, typeError("Invalid option : timeStyle")
-		case required == "time" && o.DateStyle != "":
-			return nil, typeError("Invalid option : dateStyle")
 		}
 	}
 	return cldr.NewDateTimeFormat(l, o)
@@ -175,9 +181,11 @@ func newDateTimeFormat(l *cldr.Locale, r reader, required, defaults string) (*cl
 
 var roundingIncrements = []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000}
 
-// digitOptions is SetNumberFormatDigitOptions' reading and range checks
-// (cldr applies the defaults, which depend on the style and currency).
-func (r reader) digitOptions(o *cldr.NumberOptions, notation string) error {
+// digitOptions is V8's SetNumberFormatDigitOptions: it reads the digit
+// options and checks them with the style's fraction digit defaults (cldr
+// applies the same defaults again). inc is the roundingIncrement read
+// before (1 for Intl.PluralRules).
+func (r reader) digitOptions(o *cldr.NumberOptions, mnfdDefault, mxfdDefault, inc int, compact bool) error {
 	minInt, err := number(r.get("minimumIntegerDigits"), "minimumIntegerDigits", 1, 21)
 	if err != nil {
 		return err
@@ -185,30 +193,15 @@ func (r reader) digitOptions(o *cldr.NumberOptions, notation string) error {
 	o.MinimumIntegerDigits = max(minInt, 0)
 	mnfd, mxfd := r.get("minimumFractionDigits"), r.get("maximumFractionDigits")
 	mnsd, mxsd := r.get("minimumSignificantDigits"), r.get("maximumSignificantDigits")
-	inc, err := number(r.get("roundingIncrement"), "roundingIncrement", 1, 5000)
-	if err != nil {
-		return err
-	}
-	if inc > 0 && !slices.Contains(roundingIncrements, inc) {
-		return rangeError("roundingIncrement value is out of range.")
-	}
-	o.RoundingIncrement = max(inc, 0)
-	if o.RoundingMode, err = r.str("roundingMode", "ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"); err != nil {
-		return err
-	}
 	if o.RoundingPriority, err = r.str("roundingPriority", "auto", "morePrecision", "lessPrecision"); err != nil {
 		return err
 	}
-	if o.TrailingZeroDisplay, err = r.str("trailingZeroDisplay", "auto", "stripIfInteger"); err != nil {
-		return err
-	}
+	auto := o.RoundingPriority == "" || o.RoundingPriority == "auto"
 	hasSd, hasFd := defined(mnsd) || defined(mxsd), defined(mnfd) || defined(mxfd)
 	needSd, needFd := true, true
-	if o.RoundingPriority == "" || o.RoundingPriority == "auto" {
+	if auto {
 		needSd = hasSd
-		if needSd || (!hasFd && notation == "compact") {
-			needFd = false
-		}
+		needFd = !needSd && (hasFd || !compact)
 	}
 	if needSd && hasSd {
 		lo, err := number(mnsd, "minimumSignificantDigits", 1, 21)
@@ -221,29 +214,40 @@ func (r reader) digitOptions(o *cldr.NumberOptions, notation string) error {
 		}
 		o.MinimumSignificantDigits, o.MaximumSignificantDigits = ptr(lo), ptr(hi)
 	}
+	if inc > 1 {
+		mxfdDefault = mnfdDefault
+	}
+	lo, hi := mnfdDefault, mxfdDefault
 	if needFd && hasFd {
 		// Node 20's V8 allows 20 fraction digits at most (ECMA-402 now 100).
-		lo, err := number(mnfd, "minimumFractionDigits", 0, 20)
-		if err != nil {
+		if lo, err = number(mnfd, "minimumFractionDigits", 0, 20); err != nil {
 			return err
 		}
-		hi, err := number(mxfd, "maximumFractionDigits", 0, 20)
-		if err != nil {
+		if hi, err = number(mxfd, "maximumFractionDigits", 0, 20); err != nil {
 			return err
-		}
-		if lo >= 0 && hi >= 0 && lo > hi {
-			return rangeError("maximumFractionDigits value is out of range.")
 		}
 		o.MinimumFractionDigits, o.MaximumFractionDigits = ptr(lo), ptr(hi)
+		switch {
+		case lo < 0:
+			lo = min(mnfdDefault, hi)
+		case hi < 0:
+			hi = max(mxfdDefault, lo)
+		case lo > hi:
+			return rangeError("maximumFractionDigits value is out of range.")
+		}
 	}
-	if o.RoundingIncrement > 1 && (needSd || !needFd || o.RoundingPriority != "" && o.RoundingPriority != "auto") {
-		return typeError("RoundingType is not fractionDigits")
+	if inc > 1 {
+		if !auto || needSd || !needFd {
+			return typeError("RoundingType is not fractionDigits")
+		}
+		if lo != hi {
+			return rangeError("maximumFractionDigits not equal to minimumFractionDigits")
+		}
 	}
 	return nil
 }
 
-// newNumberFormat reads Intl.NumberFormat's options in the order of
-// ECMA-402's InitializeNumberFormat; context names the caller in errors.
+// newNumberFormat reads Intl.NumberFormat's options in V8's order.
 func newNumberFormat(l *cldr.Locale, r reader) (*cldr.NumberFormat, error) {
 	var o cldr.NumberOptions
 	var err error
@@ -281,10 +285,29 @@ func newNumberFormat(l *cldr.Locale, r reader) (*cldr.NumberFormat, error) {
 	case o.Style == "unit" && o.Unit == "":
 		return nil, typeError("Invalid unit argument for Intl.NumberFormat() ''")
 	}
+	inc, err := number(r.get("roundingIncrement"), "roundingIncrement", 1, 5000)
+	if err != nil {
+		return nil, err
+	}
+	if inc > 0 && !slices.Contains(roundingIncrements, inc) {
+		return nil, rangeError("roundingIncrement value is out of range.")
+	}
+	o.RoundingIncrement = max(inc, 0)
 	if o.Notation, err = r.str("notation", "standard", "scientific", "engineering", "compact"); err != nil {
 		return nil, err
 	}
-	if err := r.digitOptions(&o, o.Notation); err != nil {
+	mnfdDefault, mxfdDefault := 0, 3
+	switch o.Style {
+	case "currency":
+		d := cldr.CurrencyDigits(strings.ToUpper(o.Currency))
+		mnfdDefault, mxfdDefault = d, d
+	case "percent":
+		mxfdDefault = 0
+	}
+	if err := r.digitOptions(&o, mnfdDefault, mxfdDefault, inc, o.Notation == "compact"); err != nil {
+		return nil, err
+	}
+	if o.TrailingZeroDisplay, err = r.str("trailingZeroDisplay", "auto", "stripIfInteger"); err != nil {
 		return nil, err
 	}
 	if o.CompactDisplay, err = r.str("compactDisplay", "short", "long"); err != nil {
@@ -309,13 +332,10 @@ func newNumberFormat(l *cldr.Locale, r reader) (*cldr.NumberFormat, error) {
 	if o.SignDisplay, err = r.str("signDisplay", "auto", "never", "always", "exceptZero", "negative"); err != nil {
 		return nil, err
 	}
-	f, err := cldr.NewNumberFormat(l, o)
-	if errors.Is(err, cldr.ErrDigitRange) {
-		// The one check left to cldr: an increment needs equal fraction
-		// digits once the currency's defaults apply.
-		return nil, rangeError("maximumFractionDigits not equal to minimumFractionDigits")
+	if o.RoundingMode, err = r.str("roundingMode", "ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"); err != nil {
+		return nil, err
 	}
-	return f, err
+	return cldr.NewNumberFormat(l, o)
 }
 
 // typeSequence tells a Unicode locale type like "latn" or "arab".
@@ -350,9 +370,10 @@ type pluralRules struct {
 	digits  *cldr.NumberFormat
 	ordinal bool
 	sig     []*int // the significant digits, when given
+	locale  string // as resolvedOptions reports it
 }
 
-func newPluralRules(l *cldr.Locale, r reader) (*pluralRules, error) {
+func newPluralRules(l *cldr.Locale, list []string, r reader) (*pluralRules, error) {
 	if _, err := r.str("localeMatcher", "lookup", "best fit"); err != nil {
 		return nil, err
 	}
@@ -361,11 +382,13 @@ func newPluralRules(l *cldr.Locale, r reader) (*pluralRules, error) {
 		return nil, err
 	}
 	var o cldr.NumberOptions
-	if err := r.digitOptions(&o, "standard"); err != nil {
+	if err := r.digitOptions(&o, 0, 3, 1, false); err != nil {
 		return nil, err
 	}
 	p := &pluralRules{ordinal: typ == "ordinal"}
-	if o.MinimumSignificantDigits != nil || o.MaximumSignificantDigits != nil {
+	// Node 20 reports significant digits when they round, whatever the
+	// priority, and fraction digits otherwise.
+	if o.MinimumSignificantDigits != nil || o.MaximumSignificantDigits != nil || o.RoundingPriority != "" && o.RoundingPriority != "auto" {
 		lo, hi := 1, 21
 		if o.MinimumSignificantDigits != nil {
 			lo = *o.MinimumSignificantDigits
@@ -377,6 +400,11 @@ func newPluralRules(l *cldr.Locale, r reader) (*pluralRules, error) {
 	}
 	if p.rules, err = cldr.NewPluralRules(l, p.ordinal); err != nil {
 		return nil, err
+	}
+	p.locale = p.rules.Locale()
+	if supported, _ := cldr.SupportedLocalesOf(list); len(supported) == 0 {
+		// V8 reports the default locale as is, not its rules' language.
+		p.locale = cldr.DefaultLocale
 	}
 	if p.digits, err = cldr.NewNumberFormat(l, o); err != nil {
 		return nil, err
@@ -390,7 +418,7 @@ func (p *pluralRules) resolved() []cldr.Option {
 	if p.ordinal {
 		typ = "ordinal"
 	}
-	out := []cldr.Option{{Key: "locale", Value: p.rules.Locale()}, {Key: "type", Value: typ},
+	out := []cldr.Option{{Key: "locale", Value: p.locale}, {Key: "type", Value: typ},
 		{Key: "minimumIntegerDigits", Value: p.digits.MinimumIntegerDigits()}}
 	if p.sig != nil {
 		out = append(out, cldr.Option{Key: "minimumSignificantDigits", Value: *p.sig[0]}, cldr.Option{Key: "maximumSignificantDigits", Value: *p.sig[1]})
@@ -434,7 +462,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 		panic(rt.NewGoError(err))
 	}
 	// locale resolves the locale list intl.js passes as the first argument.
-	locale := func(call goja.FunctionCall) *cldr.Locale {
+	locale := func(call goja.FunctionCall) (*cldr.Locale, []string) {
 		var list []string
 		if err := rt.ExportTo(call.Argument(0), &list); err != nil {
 			panic(rt.NewTypeError("intl: locale list: %v", err))
@@ -443,7 +471,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 		if err != nil {
 			throw(err)
 		}
-		return l
+		return l, list
 	}
 	options := func(call goja.FunctionCall, context string) reader {
 		return reader{get: call.Argument(1).ToObject(rt).Get, context: context}
@@ -488,8 +516,8 @@ func install(rt *goja.Runtime, _ node.Host) error {
 	}
 	host := map[string]func(goja.FunctionCall) goja.Value{
 		"resolve": func(call goja.FunctionCall) goja.Value {
-			l := locale(call)
-			f, err := newDateTimeFormat(l, options(call, call.Argument(2).String()), call.Argument(3).String(), call.Argument(4).String())
+			l, _ := locale(call)
+			f, err := newDateTimeFormat(l, options(call, call.Argument(2).String()))
 			if err != nil {
 				throw(err)
 			}
@@ -505,7 +533,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 			return object(handle(call.Argument(0)).(*cldr.DateTimeFormat).ResolvedOptions())
 		},
 		"numberResolve": func(call goja.FunctionCall) goja.Value {
-			l := locale(call)
+			l, _ := locale(call)
 			f, err := newNumberFormat(l, options(call, call.Argument(2).String()))
 			if err != nil {
 				throw(err)
@@ -522,8 +550,8 @@ func install(rt *goja.Runtime, _ node.Host) error {
 			return object(handle(call.Argument(0)).(*cldr.NumberFormat).ResolvedOptions())
 		},
 		"pluralResolve": func(call goja.FunctionCall) goja.Value {
-			l := locale(call)
-			p, err := newPluralRules(l, options(call, "Intl.PluralRules"))
+			l, list := locale(call)
+			p, err := newPluralRules(l, list, options(call, "Intl.PluralRules"))
 			if err != nil {
 				throw(err)
 			}

@@ -46,9 +46,33 @@
     return Object(options);
   }
 
+  const dateFields = ["weekday", "year", "month", "day"];
+  const timeFields = ["dayPeriod", "hour", "minute", "second", "fractionalSecondDigits"];
+  const numeric = (o, names) => {
+    for (const k of names) Object.defineProperty(o, k, { value: "numeric", writable: true, enumerable: true, configurable: true });
+  };
+  // toDateTimeOptions is V8's ToDateTimeOptions: an object inheriting from
+  // options, with default fields when none of those required are given.
+  // The Date methods apply it with their own arguments, then the
+  // constructor again with ("any", "date"), as V8 does.
+  function toDateTimeOptions(options, required, defaults) {
+    const o = Object.create(options);
+    let need = true;
+    if (required !== "time") for (const k of dateFields) if (o[k] !== undefined) need = false;
+    if (required !== "date") for (const k of timeFields) if (o[k] !== undefined) need = false;
+    const dateStyle = o.dateStyle, timeStyle = o.timeStyle;
+    if (dateStyle !== undefined || timeStyle !== undefined) need = false;
+    if (required === "date" && timeStyle !== undefined) throw new TypeError("Invalid option : timeStyle");
+    if (required === "time" && dateStyle !== undefined) throw new TypeError("Invalid option : dateStyle");
+    if (need && defaults !== "time") numeric(o, ["year", "month", "day"]);
+    if (need && defaults !== "date") numeric(o, ["hour", "minute", "second"]);
+    return o;
+  }
+
   function DateTimeFormat(locales, options) {
     if (!new.target) return new DateTimeFormat(locales, options);
-    const handle = host.resolve(localeList(locales), toOptions(options), "Intl.DateTimeFormat", "any", "date");
+    const list = localeList(locales);
+    const handle = host.resolve(list, toDateTimeOptions(toOptions(options), "any", "date"), "Intl.DateTimeFormat");
     Object.defineProperty(this, slot, { value: { handle, bound: undefined } });
   }
 
@@ -109,7 +133,7 @@
         if (!(this instanceof Date)) throw new TypeError("Method Date.prototype." + name + " called on incompatible receiver " + receiver(this));
         const ms = getTime.call(this);
         const list = localeList(locales);
-        const resolve = () => host.resolve(list, toOptions(options), "Date.prototype." + name, required, defaults);
+        const resolve = () => host.resolve(list, toDateTimeOptions(toDateTimeOptions(toOptions(options), required, defaults), "any", "date"), "Date.prototype." + name);
         const handle = options === undefined ? cached(dateFormats, name + "\0" + list.join("\0"), resolve) : resolve();
         if (Number.isNaN(ms)) return "Invalid Date";
         return host.format(handle, ms);

@@ -37,3 +37,24 @@ func BenchmarkToLocaleDateString(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkLocaleCompare sorts 100 words with localeCompare, as plugins
+// sort names.
+func BenchmarkLocaleCompare(b *testing.B) {
+	rt := goja.New()
+	if err := install(rt, nil); err != nil {
+		b.Fatal(err)
+	}
+	fn, err := rt.RunString(`const words = Array.from({length: 100}, (_, i) => 'wörd' + ((i * 7919) % 100));
+		() => words.slice().sort((a, b) => a.localeCompare(b, 'de'))`)
+	if err != nil {
+		b.Fatal(err)
+	}
+	sort, _ := goja.AssertFunction(fn)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := sort(goja.Undefined()); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

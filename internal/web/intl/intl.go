@@ -12,8 +12,12 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // time zones work on hosts without a zoneinfo database
+	"unicode"
 
 	"github.com/dop251/goja"
+	"golang.org/x/text/collate"
+	"golang.org/x/text/language"
+	"golang.org/x/text/unicode/norm"
 
 	"github.com/hogpipe/hogpipe/internal/cldr"
 	"github.com/hogpipe/hogpipe/internal/node"
@@ -431,6 +435,69 @@ func (p *pluralRules) resolved() []cldr.Option {
 
 //------------------------------------------------------------------------------
 
+// collatorOptions reads the options String.prototype.localeCompare passes
+// to Intl.Collator, in V8's order, as x/text's collation options (CLDR
+// root collation with the language's tailoring; caseFirst, usage and
+// ignorePunctuation are read but not applied).
+func collatorOptions(r reader) ([]collate.Option, string, error) {
+	var opts []collate.Option
+	key := ""
+	if _, err := r.str("usage", "sort", "search"); err != nil {
+		return nil, "", err
+	}
+	if _, err := r.str("localeMatcher", "lookup", "best fit"); err != nil {
+		return nil, "", err
+	}
+	if v := r.get("collation"); defined(v) && !typeSequence(v.String()) {
+		return nil, "", rangeError("Invalid collation : %s", v.String())
+	}
+	if v := r.get("numeric"); defined(v) && v.ToBoolean() {
+		opts, key = append(opts, collate.Numeric), key+"n"
+	}
+	if _, err := r.str("caseFirst", "upper", "lower", "false"); err != nil {
+		return nil, "", err
+	}
+	sensitivity, err := r.str("sensitivity", "base", "accent", "case", "variant")
+	if err != nil {
+		return nil, "", err
+	}
+	switch sensitivity {
+	case "base", "case": // "case" adds caseLevel's comparison
+		opts = append(opts, collate.IgnoreCase, collate.IgnoreDiacritics)
+	case "accent":
+		opts = append(opts, collate.IgnoreCase)
+	}
+	r.get("ignorePunctuation")
+	return opts, key + sensitivity, nil
+}
+
+// caseLevel orders strings equal at the primary level by the case of
+// their letters, lower case first, as ICU's case level does (x/text has no
+// case level: its tertiary level also tells width and kana apart).
+func caseLevel(a, b string) int {
+	cased := func(s string) []bool {
+		var out []bool
+		for _, r := range s {
+			if unicode.IsUpper(r) || unicode.IsLower(r) {
+				out = append(out, unicode.IsUpper(r))
+			}
+		}
+		return out
+	}
+	ca, cb := cased(a), cased(b)
+	for i := range min(len(ca), len(cb)) {
+		if ca[i] != cb[i] {
+			if cb[i] {
+				return -1
+			}
+			return 1
+		}
+	}
+	return 0
+}
+
+//------------------------------------------------------------------------------
+
 // source defines the Intl constructors and the methods built on them on
 // top of the Go helpers in host.
 //
@@ -585,6 +652,53 @@ func install(rt *goja.Runtime, _ node.Host) error {
 			}
 			return rt.ToValue(t.String())
 		},
+	}
+	// Collators are kept per VM (they are not safe for concurrent use),
+	// keyed by the locales and options as given, so that sorting does not
+	// resolve the locale for every comparison.
+	collators := map[string]*collate.Collator{}
+	collator := func(list []string, key string, opts []collate.Option) *collate.Collator {
+		key = strings.Join(list, "\x00") + "/" + key
+		if c, ok := collators[key]; ok {
+			return c
+		}
+		l, err := resolveLocale(list)
+		if err != nil {
+			throw(err)
+		}
+		if len(collators) >= 64 {
+			clear(collators)
+		}
+		c := collate.New(language.Make(l.String()), opts...)
+		collators[key] = c
+		return c
+	}
+	compare := func(c *collate.Collator, a, b goja.Value, caseLevels bool) goja.Value {
+		x, y := norm.NFD.String(a.String()), norm.NFD.String(b.String())
+		r := c.CompareString(x, y)
+		if r == 0 && caseLevels {
+			r = caseLevel(x, y)
+		}
+		return rt.ToValue(r)
+	}
+	host["compare"] = func(call goja.FunctionCall) goja.Value {
+		var list []string
+		if err := rt.ExportTo(call.Argument(0), &list); err != nil {
+			panic(rt.NewTypeError("intl: locale list: %v", err))
+		}
+		opts, key, err := collatorOptions(options(call, "String.prototype.localeCompare"))
+		if err != nil {
+			throw(err)
+		}
+		return compare(collator(list, key, opts), call.Argument(2), call.Argument(3), strings.HasSuffix(key, "case"))
+	}
+	// compareIn is compare for one locale tag ("" for none) and no options.
+	host["compareIn"] = func(call goja.FunctionCall) goja.Value {
+		var list []string
+		if tag := call.Argument(0).String(); tag != "" {
+			list = []string{tag}
+		}
+		return compare(collator(list, "", nil), call.Argument(1), call.Argument(2), false)
 	}
 	hostObj := rt.NewObject()
 	for name, fn := range host {

@@ -274,6 +274,20 @@
     Object.defineProperty(BigInt.prototype, "toLocaleString", { value: fn, writable: true, configurable: true });
   }
 
+  // String.prototype.localeCompare with the requested locale's collation.
+  const localeCompare = {
+    localeCompare(that, locales, options) {
+      if (this === null || this === undefined) throw new TypeError("String.prototype.localeCompare called on null or undefined");
+      const s = String(this), t = String(that);
+      if (options === undefined && (locales === undefined || (typeof locales === "string" && locales !== ""))) {
+        return host.compareIn(locales === undefined ? "" : locales, s, t);
+      }
+      return host.compare(localeList(locales), toOptions(options), s, t);
+    },
+  }.localeCompare;
+  Object.defineProperty(localeCompare, "length", { value: 1, configurable: true });
+  Object.defineProperty(String.prototype, "localeCompare", { value: localeCompare, writable: true, configurable: true });
+
   // Date.prototype.toString and toTimeString: JavaScript's local time is
   // UTC in hogpipe, which V8 names "Coordinated Universal Time" (goja prints
   // the Go zone abbreviation). toDateString and toUTCString are goja's.

@@ -1,6 +1,7 @@
 // Package intl is the Intl global: Intl.DateTimeFormat, Intl.NumberFormat
-// and Intl.PluralRules, with Date's and Number's toLocale*String built on
-// them, matching Node 20 for every locale internal/cldr has data for.
+// and Intl.PluralRules, with Date's, Number's and BigInt's toLocale*String
+// built on them, matching Node 20 for every locale internal/cldr has data
+// for, and String.prototype.localeCompare in the requested locale.
 package intl
 
 import (
@@ -24,7 +25,7 @@ import (
 )
 
 // The formatting is internal/cldr's. This file keeps what is JavaScript
-// shaped: reading options off objects in ECMA-402's order and throwing
+// shaped: reading options off objects in V8's order and throwing
 // V8's errors for bad ones, before cldr sees the values (see
 // internal/cldr/WIRING.md). intl.js adds receivers, bound format getters
 // and Date.prototype.toString's V8 zone name.
@@ -373,8 +374,8 @@ type pluralRules struct {
 	rules   *cldr.PluralRules
 	digits  *cldr.NumberFormat
 	ordinal bool
-	sig     []*int // the significant digits, when given
-	locale  string // as resolvedOptions reports it
+	sig     *[2]int // the significant digits, when they round
+	locale  string  // as resolvedOptions reports it
 }
 
 func newPluralRules(l *cldr.Locale, list []string, r reader) (*pluralRules, error) {
@@ -400,7 +401,7 @@ func newPluralRules(l *cldr.Locale, list []string, r reader) (*pluralRules, erro
 		if o.MaximumSignificantDigits != nil {
 			hi = *o.MaximumSignificantDigits
 		}
-		p.sig = []*int{&lo, &hi}
+		p.sig = &[2]int{lo, hi}
 	}
 	if p.rules, err = cldr.NewPluralRules(l, p.ordinal); err != nil {
 		return nil, err
@@ -425,7 +426,7 @@ func (p *pluralRules) resolved() []cldr.Option {
 	out := []cldr.Option{{Key: "locale", Value: p.locale}, {Key: "type", Value: typ},
 		{Key: "minimumIntegerDigits", Value: p.digits.MinimumIntegerDigits()}}
 	if p.sig != nil {
-		out = append(out, cldr.Option{Key: "minimumSignificantDigits", Value: *p.sig[0]}, cldr.Option{Key: "maximumSignificantDigits", Value: *p.sig[1]})
+		out = append(out, cldr.Option{Key: "minimumSignificantDigits", Value: p.sig[0]}, cldr.Option{Key: "maximumSignificantDigits", Value: p.sig[1]})
 	} else {
 		out = append(out, cldr.Option{Key: "minimumFractionDigits", Value: p.digits.MinimumFractionDigits()},
 			cldr.Option{Key: "maximumFractionDigits", Value: p.digits.MaximumFractionDigits()})

@@ -1,6 +1,7 @@
 package cldr
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"strconv"
@@ -57,7 +58,7 @@ var locations sync.Map // canonical name → *time.Location
 // one if it is a known decimal system) and its digits (nil for latn).
 func (l *Locale) numberingSystem() (string, []string) {
 	ns := l.get("num/defaultNumberingSystem")
-	if nu := l.keywords["nu"]; nu != "" {
+	if nu := cmp.Or(l.nu, l.keywords["nu"]); nu != "" {
 		if _, ok := l.data.Digits[nu]; ok {
 			ns = nu
 		}

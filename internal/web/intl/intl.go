@@ -114,12 +114,15 @@ func newDateTimeFormat(l *cldr.Locale, r reader) (*cldr.DateTimeFormat, error) {
 	if _, err = r.str("localeMatcher", "lookup", "best fit"); err != nil {
 		return nil, err
 	}
-	for _, name := range []string{"calendar", "numberingSystem"} {
-		// Validated as V8 does; the formats are Gregorian and take their
-		// digits from the locale (-u-nu- works).
-		if v := r.get(name); defined(v) && !typeSequence(v.String()) {
-			return nil, rangeError("Invalid %s : %s", name, v.String())
+	// calendar is validated as V8 does; the formats are Gregorian.
+	if v := r.get("calendar"); defined(v) && !typeSequence(v.String()) {
+		return nil, rangeError("Invalid calendar : %s", v.String())
+	}
+	if v := r.get("numberingSystem"); defined(v) {
+		if !typeSequence(v.String()) {
+			return nil, rangeError("Invalid numberingSystem : %s", v.String())
 		}
+		l = l.WithNumberingSystem(v.String())
 	}
 	if v := r.get("hour12"); defined(v) {
 		b := v.ToBoolean()
@@ -259,8 +262,11 @@ func newNumberFormat(l *cldr.Locale, r reader) (*cldr.NumberFormat, error) {
 	if _, err = r.str("localeMatcher", "lookup", "best fit"); err != nil {
 		return nil, err
 	}
-	if v := r.get("numberingSystem"); defined(v) && !typeSequence(v.String()) {
-		return nil, rangeError("Invalid numberingSystem : %s", v.String())
+	if v := r.get("numberingSystem"); defined(v) {
+		if !typeSequence(v.String()) {
+			return nil, rangeError("Invalid numberingSystem : %s", v.String())
+		}
+		l = l.WithNumberingSystem(v.String())
 	}
 	if o.Style, err = r.str("style", "decimal", "percent", "currency", "unit"); err != nil {
 		return nil, err

@@ -132,3 +132,24 @@ func TestDateTimeFixtures(t *testing.T) {
 	}
 	ty.report()
 }
+
+func TestDublinSummerIsDaylight(t *testing.T) {
+	// Recorded from Node 20: Irish summer time is daylight time (Go's zone
+	// data has it the other way round).
+	name, loc, err := LoadTimeZone("Europe/Dublin")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := NewDateTimeFormat(MustResolve("en-US"), DateTimeOptions{TimeZoneName: "short", TimeZone: name, Location: loc, Defaults: "all"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for at, want := range map[time.Time]string{
+		time.Date(2021, 7, 4, 15, 7, 9, 0, time.UTC): "7/4/2021, 4:07:09 PM GMT+1",
+		time.Date(2021, 1, 4, 15, 7, 9, 0, time.UTC): "1/4/2021, 3:07:09 PM GMT",
+	} {
+		if got := f.Format(at); got != want {
+			t.Errorf("%v: got %q, want %q", at, got, want)
+		}
+	}
+}

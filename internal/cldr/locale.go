@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 	"strings"
 )
@@ -221,6 +222,7 @@ type Locale struct {
 	tag      string // as resolvedOptions().locale reports it, without extensions
 	parsed   Tag
 	keywords map[string]string // requested Unicode extension keywords
+	nu       string            // numbering system given as an option
 	chain    []map[string]string
 	data     *dataFile
 }
@@ -309,6 +311,23 @@ func (l *Locale) tagWith(kw map[string]string) string {
 func (l *Locale) validNumberingSystem() bool {
 	_, ok := l.data.Digits[l.keywords["nu"]]
 	return ok
+}
+
+// WithNumberingSystem is the locale with the numberingSystem option of
+// Intl.NumberFormat and Intl.DateTimeFormat applied: a known decimal
+// system overrides the -u-nu- keyword, which then leaves the reported
+// locale unless it names the same system; an unknown one is ignored.
+func (l *Locale) WithNumberingSystem(nu string) *Locale {
+	if _, ok := l.data.Digits[nu]; !ok || nu == "" {
+		return l
+	}
+	c := *l
+	c.nu = nu
+	if c.keywords["nu"] != "" && c.keywords["nu"] != nu {
+		c.keywords = maps.Clone(c.keywords)
+		delete(c.keywords, "nu")
+	}
+	return &c
 }
 
 // Language is the language subtag ("de").

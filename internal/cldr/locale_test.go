@@ -131,3 +131,23 @@ func TestConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+func TestWithNumberingSystem(t *testing.T) {
+	// Recorded from Node 20 (numberingSystem option, format(123)).
+	for _, c := range []struct{ tag, nu, locale, system, digits string }{
+		{"en", "arab", "en", "arab", "١٢٣"},
+		{"en-u-nu-thai", "arab", "en", "arab", "١٢٣"},
+		{"en-u-nu-arab", "arab", "en-u-nu-arab", "arab", "١٢٣"},
+		{"ar-EG", "latn", "ar-EG", "latn", "123"},
+		{"en", "xyzw", "en", "latn", "123"},
+	} {
+		f, err := NewNumberFormat(MustResolve(c.tag).WithNumberingSystem(c.nu), NumberOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts := f.ResolvedOptions()
+		if got := []any{opts[0].Value, opts[1].Value, f.Format(123)}; got[0] != c.locale || got[1] != c.system || got[2] != c.digits {
+			t.Errorf("%s %s: got %v, want %s %s %s", c.tag, c.nu, got, c.locale, c.system, c.digits)
+		}
+	}
+}

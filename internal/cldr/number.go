@@ -111,12 +111,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 		if o.CurrencySign == "" {
 			o.CurrencySign = "standard"
 		}
-		f.currencyDigits = 2
-		if d, ok := l.data.CurrencyDigits[o.Currency]; ok {
-			f.currencyDigits = d
-		} else if d, ok := l.data.CurrencyDigits["DEFAULT"]; ok {
-			f.currencyDigits = d
-		}
+		f.currencyDigits = l.data.currencyDigits(o.Currency)
 	} else {
 		o.Currency, o.CurrencyDisplay, o.CurrencySign = "", "", ""
 	}
@@ -207,12 +202,15 @@ func (f *NumberFormat) digitOptions() error {
 	}
 	mnfdDefault, mxfdDefault := 0, 3
 	switch {
-	case o.Style == "currency" && o.Notation != "compact":
+	case o.Style == "currency":
 		mnfdDefault, mxfdDefault = f.currencyDigits, f.currencyDigits
 	case o.Style == "percent":
 		mnfdDefault, mxfdDefault = 0, 0
-	case o.Notation == "compact":
-		mnfdDefault, mxfdDefault = 0, 0
+	}
+	if o.RoundingIncrement > 1 {
+		// ECMA-402: an increment rounds at the minimum fraction digits
+		// unless told otherwise.
+		mxfdDefault = mnfdDefault
 	}
 	hasSd := o.MinimumSignificantDigits != nil || o.MaximumSignificantDigits != nil
 	hasFd := o.MinimumFractionDigits != nil || o.MaximumFractionDigits != nil
@@ -392,7 +390,8 @@ func (f *NumberFormat) FormatStringToParts(s string) []Part {
 
 func (f *NumberFormat) special(neg bool, typ, val string) []Part {
 	d := decimal{neg: neg}
-	return f.assemble(d, false, []Part{{typ, val}}, "", Operands{})
+	// NaN has no sign to show, not even for exceptZero.
+	return f.assemble(d, typ == "nan", []Part{{typ, val}}, "", Operands{nonFinite: true})
 }
 
 func (f *NumberFormat) format(d decimal) []Part {
@@ -711,7 +710,7 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 		key := map[string]string{"-": "minusSign", "+": "plusSign"}[sign]
 		pre = append(f.signParts(key), pre...)
 	}
-	pre, suf = f.currencySpacing(pre, suf)
+	pre, suf = f.currencySpacing(pre, suf, num)
 	if compactPattern != "" && !strings.ContainsRune(compactPattern, '0') {
 		num = nil // "mille": the abbreviation stands for the number
 	}
@@ -885,10 +884,14 @@ func (f *NumberFormat) currencySymbol() string {
 }
 
 // currencySpacing inserts CLDR's currency spacing between a currency
-// symbol that does not end in a symbol character and the digits.
-func (f *NumberFormat) currencySpacing(pre, suf []Part) ([]Part, []Part) {
+// symbol that does not end in a symbol character and the digits (not
+// NaN or ∞: "CHFNaN" in Node).
+func (f *NumberFormat) currencySpacing(pre, suf, num []Part) ([]Part, []Part) {
 	key := "num/currencyFormats-numberSystem-" + f.patternSystem() + "/currencySpacing/"
 	notSymbol := func(r rune) bool { return !unicode.IsSymbol(r) && !unicode.Is(unicode.Z, r) }
+	if len(num) > 0 && (num[0].Type == "nan" || num[0].Type == "infinity") {
+		return pre, suf
+	}
 	if n := len(pre); n > 0 && pre[n-1].Type == "currency" {
 		if r, _ := utf8.DecodeLastRuneInString(pre[n-1].Value); notSymbol(r) {
 			pre = append(pre, Part{"literal", f.loc.get(key + "beforeCurrency/insertBetween")})
@@ -1018,6 +1021,33 @@ func (f *NumberFormat) ResolvedOptions() []Option {
 
 // sanctionedUnit reports whether u is an ECMA-402 unit: a simple unit or
 // two joined by "-per-".
+// CurrencyDigits is the number of fraction digits amounts of a currency
+// (an upper-case ISO 4217 code) show by default.
+func CurrencyDigits(code string) int {
+	d, err := loadData()
+	if err != nil {
+		return 2
+	}
+	return d.currencyDigits(code)
+}
+
+func (d *dataFile) currencyDigits(code string) int {
+	if n, ok := d.CurrencyDigits[code]; ok {
+		return n
+	}
+	if n, ok := d.CurrencyDigits["DEFAULT"]; ok {
+		return n
+	}
+	return 2
+}
+
+// IsUnit tells whether u is a unit Intl.NumberFormat accepts: one of
+// ECMA-402's sanctioned units or two of them joined by "-per-".
+func IsUnit(u string) bool {
+	d, err := loadData()
+	return err == nil && d.sanctionedUnit(u)
+}
+
 func (d *dataFile) sanctionedUnit(u string) bool {
 	simple := func(s string) bool {
 		for _, x := range d.Units {

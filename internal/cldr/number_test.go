@@ -3,6 +3,7 @@ package cldr
 import (
 	"errors"
 	"fmt"
+	"math"
 	"testing"
 )
 
@@ -132,5 +133,55 @@ func TestOptionErrors(t *testing.T) {
 		if _, err := NewDateTimeFormat(l, o); !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrStyleConflict) {
 			t.Errorf("%+v: got %v, want an option error", o, err)
 		}
+	}
+}
+
+func TestNodeNumberCases(t *testing.T) {
+	one := 1
+	// Recorded from Node 20: an increment alone rounds to whole numbers,
+	// with a currency to its digits.
+	for _, c := range []struct {
+		o    NumberOptions
+		x    float64
+		want string
+	}{
+		{NumberOptions{RoundingIncrement: 5}, 1.23, "0"},
+		{NumberOptions{RoundingIncrement: 5}, 7.6, "10"},
+		{NumberOptions{RoundingIncrement: 5, Style: "currency", Currency: "EUR"}, 1.23, "€1.25"},
+		// Fraction digit defaults do not depend on the notation.
+		{NumberOptions{Notation: "compact", MinimumFractionDigits: &one}, 99999, "99.999K"},
+		// No currency spacing next to NaN, no sign for it with exceptZero.
+		{NumberOptions{Style: "currency", Currency: "CHF"}, math.NaN(), "CHFNaN"},
+		{NumberOptions{Style: "currency", Currency: "CHF"}, math.Inf(-1), "-CHF∞"},
+		{NumberOptions{SignDisplay: "exceptZero"}, math.NaN(), "NaN"},
+		{NumberOptions{SignDisplay: "always"}, math.NaN(), "+NaN"},
+	} {
+		f, err := NewNumberFormat(MustResolve("en"), c.o)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.o, err)
+		}
+		if got := f.Format(c.x); got != c.want {
+			t.Errorf("%+v %v: got %q, want %q", c.o, c.x, got, c.want)
+		}
+	}
+	// NaN and ∞ take the "other" plural form (French 0 and 1 are "one").
+	for _, c := range []struct {
+		o    NumberOptions
+		x    float64
+		want string
+	}{
+		{NumberOptions{Style: "unit", Unit: "kilometer-per-hour", UnitDisplay: "long"}, math.Inf(1), "∞\u00a0kilomètres par heure"},
+		{NumberOptions{Style: "currency", Currency: "EUR", CurrencyDisplay: "name"}, math.NaN(), "NaN euros"},
+	} {
+		f, err := NewNumberFormat(MustResolve("fr"), c.o)
+		if err != nil {
+			t.Fatalf("%+v: %v", c.o, err)
+		}
+		if got := f.Format(c.x); got != c.want {
+			t.Errorf("fr %+v %v: got %q, want %q", c.o, c.x, got, c.want)
+		}
+	}
+	if !IsUnit("kilometer-per-hour") || IsUnit("parsec") {
+		t.Error("IsUnit: want kilometer-per-hour and not parsec")
 	}
 }

@@ -20,6 +20,7 @@ type Operands struct {
 	N          float64
 	I, V, W, F int64
 	T, E       int64
+	nonFinite  bool // NaN and the infinities are "other" everywhere
 }
 
 // OperandsOf reads the operands of a plain decimal string such as "-1.50"
@@ -250,6 +251,9 @@ func NewPluralRules(l *Locale, ordinal bool) (*PluralRules, error) {
 // Select returns the category of a number given as its formatted decimal
 // digits ("1.0"; see OperandsOf).
 func (p *PluralRules) Select(o Operands) string {
+	if o.nonFinite {
+		return "other"
+	}
 	for _, r := range p.rules {
 		if r.category != "other" && r.rule.match(o) {
 			return r.category

@@ -1,6 +1,7 @@
 package cldr
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"strconv"
@@ -38,18 +39,26 @@ func LoadTimeZone(name string) (string, *time.Location, error) {
 	if c == "UTC" {
 		return c, time.UTC, nil
 	}
+	if loc, ok := locations.Load(c); ok {
+		return c, loc.(*time.Location), nil
+	}
 	loc, err := time.LoadLocation(c)
 	if err != nil {
 		return "", nil, fmt.Errorf("cldr: loading time zone %q: %w", c, err)
 	}
+	locations.Store(c, loc)
 	return c, loc, nil
 }
+
+// locations caches loaded zones: time.LoadLocation parses the zone file
+// on every call, and plugins format with the same few zones repeatedly.
+var locations sync.Map // canonical name → *time.Location
 
 // numberingSystem is the locale's numbering system (a requested -u-nu-
 // one if it is a known decimal system) and its digits (nil for latn).
 func (l *Locale) numberingSystem() (string, []string) {
 	ns := l.get("num/defaultNumberingSystem")
-	if nu := l.keywords["nu"]; nu != "" {
+	if nu := cmp.Or(l.nu, l.keywords["nu"]); nu != "" {
 		if _, ok := l.data.Digits[nu]; ok {
 			ns = nu
 		}
@@ -111,7 +120,7 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 		length = "long"
 	}
 	kind := "standard"
-	if t.IsDST() {
+	if daylight(t) {
 		kind = "daylight"
 	}
 	switch letter {
@@ -146,6 +155,20 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 		}
 	}
 	return f.gmtName(offset, long, letter == 'z')
+}
+
+// daylight reports whether t is in summer time as ICU's data has it. Go's
+// zone data gives Europe/Dublin a negative daylight saving in winter
+// instead (tzdata's main form; ICU uses the rearguard form).
+func daylight(t time.Time) bool {
+	_, off := t.Zone()
+	for _, days := range []int{-184, 184} {
+		u := t.AddDate(0, 0, days)
+		if _, o := u.Zone(); o != off && u.IsDST() != t.IsDST() {
+			return off > o
+		}
+	}
+	return t.IsDST()
 }
 
 // observesDST reports whether t's zone is in daylight time within about

@@ -17,16 +17,62 @@
     }
   }
 
+  function localeList(locales) {
+    checkLocales(locales);
+    if (locales === undefined) return [];
+    if (typeof locales === "string") return [locales];
+    return Array.from(Object(locales), String);
+  }
+
+  // Formats made without options are kept per locale list: plugins call
+  // toLocaleString in loops, and resolving options is the costly part.
+  function cached(cache, key, make) {
+    let f = cache.get(key);
+    if (f === undefined) {
+      if (cache.size >= 64) cache.clear();
+      f = make();
+      cache.set(key, f);
+    }
+    return f;
+  }
+
+  function supportedLocalesOf(locales) {
+    return host.supportedLocalesOf(localeList(locales));
+  }
+
   function toOptions(options) {
     if (options === undefined) return {};
     if (options === null) throw new TypeError("Cannot convert undefined or null to object");
     return Object(options);
   }
 
+  const dateFields = ["weekday", "year", "month", "day"];
+  const timeFields = ["dayPeriod", "hour", "minute", "second", "fractionalSecondDigits"];
+  const numeric = (o, names) => {
+    for (const k of names) Object.defineProperty(o, k, { value: "numeric", writable: true, enumerable: true, configurable: true });
+  };
+  // toDateTimeOptions is V8's ToDateTimeOptions: an object inheriting from
+  // options, with default fields when none of those required are given.
+  // The Date methods apply it with their own arguments, then the
+  // constructor again with ("any", "date"), as V8 does.
+  function toDateTimeOptions(options, required, defaults) {
+    const o = Object.create(options);
+    let need = true;
+    if (required !== "time") for (const k of dateFields) if (o[k] !== undefined) need = false;
+    if (required !== "date") for (const k of timeFields) if (o[k] !== undefined) need = false;
+    const dateStyle = o.dateStyle, timeStyle = o.timeStyle;
+    if (dateStyle !== undefined || timeStyle !== undefined) need = false;
+    if (required === "date" && timeStyle !== undefined) throw new TypeError("Invalid option : timeStyle");
+    if (required === "time" && dateStyle !== undefined) throw new TypeError("Invalid option : dateStyle");
+    if (need && defaults !== "time") numeric(o, ["year", "month", "day"]);
+    if (need && defaults !== "date") numeric(o, ["hour", "minute", "second"]);
+    return o;
+  }
+
   function DateTimeFormat(locales, options) {
     if (!new.target) return new DateTimeFormat(locales, options);
-    checkLocales(locales);
-    const handle = host.resolve(toOptions(options), "Intl.DateTimeFormat", "any", "date");
+    const list = localeList(locales);
+    const handle = host.resolve(list, toDateTimeOptions(toOptions(options), "any", "date"), "Intl.DateTimeFormat");
     Object.defineProperty(this, slot, { value: { handle, bound: undefined } });
   }
 
@@ -70,15 +116,12 @@
   }
   Object.defineProperty(DateTimeFormat.prototype, Symbol.toStringTag, { value: "Intl.DateTimeFormat", configurable: true });
   Object.defineProperty(DateTimeFormat, "supportedLocalesOf", {
-    value: function supportedLocalesOf(locales) {
-      checkLocales(locales);
-      const list = locales === undefined ? [] : typeof locales === "string" ? [locales] : Array.from(locales);
-      return list.map(String).filter((l) => /^en(-|$)/i.test(l));
-    },
+    value: supportedLocalesOf,
     writable: true, configurable: true,
   });
 
   const getTime = Date.prototype.getTime;
+  const dateFormats = new Map();
   const dateMethods = {
     toLocaleString: ["any", "all"],
     toLocaleDateString: ["date", "date"],
@@ -89,8 +132,9 @@
       [name](locales, options) {
         if (!(this instanceof Date)) throw new TypeError("Method Date.prototype." + name + " called on incompatible receiver " + receiver(this));
         const ms = getTime.call(this);
-        checkLocales(locales);
-        const handle = host.resolve(toOptions(options), "Date.prototype." + name, required, defaults);
+        const list = localeList(locales);
+        const resolve = () => host.resolve(list, toDateTimeOptions(toDateTimeOptions(toOptions(options), required, defaults), "any", "date"), "Date.prototype." + name);
+        const handle = options === undefined ? cached(dateFormats, name + "\0" + list.join("\0"), resolve) : resolve();
         if (Number.isNaN(ms)) return "Invalid Date";
         return host.format(handle, ms);
       },
@@ -139,8 +183,7 @@
 
   function NumberFormat(locales, options) {
     if (!new.target) return new NumberFormat(locales, options);
-    checkLocales(locales);
-    const handle = host.numberResolve(numberOptions(options, "Intl.NumberFormat"), "Intl.NumberFormat");
+    const handle = host.numberResolve(localeList(locales), numberOptions(options, "Intl.NumberFormat"), "Intl.NumberFormat");
     Object.defineProperty(this, numberSlot, { value: { handle, bound: undefined } });
   }
   function numberInternal(nf, method) {
@@ -172,16 +215,42 @@
   Object.defineProperty(NumberFormat, "length", { value: 0, configurable: true }); // as V8's
   Object.defineProperty(NumberFormat.prototype, Symbol.toStringTag, { value: "Intl.NumberFormat", configurable: true });
   Object.defineProperty(NumberFormat, "supportedLocalesOf", {
-    value: DateTimeFormat.supportedLocalesOf, writable: true, configurable: true,
+    value: supportedLocalesOf, writable: true, configurable: true,
   });
 
-  let defaultNumberFormat;
+  const numberFormats = new Map();
   function localeNumberFormat(locales, options, caller) {
-    checkLocales(locales);
-    if (options !== undefined) return host.numberResolve(numberOptions(options, caller), caller);
-    if (defaultNumberFormat === undefined) defaultNumberFormat = host.numberResolve({}, caller);
-    return defaultNumberFormat;
+    const list = localeList(locales);
+    if (options !== undefined) return host.numberResolve(list, numberOptions(options, caller), caller);
+    return cached(numberFormats, list.join("\0"), () => host.numberResolve(list, {}, caller));
   }
+
+  // Intl.PluralRules: select rounds with the digit options first.
+  const pluralSlot = Symbol("PluralRules");
+  function PluralRules(locales, options) {
+    if (!new.target) throw new TypeError("Constructor Intl.PluralRules requires 'new'");
+    const handle = host.pluralResolve(localeList(locales), toOptions(options));
+    Object.defineProperty(this, pluralSlot, { value: handle });
+  }
+  function pluralInternal(pr, method) {
+    const h = pr !== null && typeof pr === "object" ? pr[pluralSlot] : undefined;
+    if (h === undefined) throw new TypeError("Method Intl.PluralRules.prototype." + method + " called on incompatible receiver " + receiver(pr));
+    return h;
+  }
+  const pluralMethods = {
+    select(n) {
+      return host.pluralSelect(pluralInternal(this, "select"), Number(n));
+    },
+    resolvedOptions() {
+      return host.pluralResolved(pluralInternal(this, "resolvedOptions"));
+    },
+  };
+  for (const [name, fn] of Object.entries(pluralMethods)) {
+    Object.defineProperty(PluralRules.prototype, name, { value: fn, writable: true, configurable: true });
+  }
+  Object.defineProperty(PluralRules, "length", { value: 0, configurable: true });
+  Object.defineProperty(PluralRules.prototype, Symbol.toStringTag, { value: "Intl.PluralRules", configurable: true });
+  Object.defineProperty(PluralRules, "supportedLocalesOf", { value: supportedLocalesOf, writable: true, configurable: true });
   const numberValue = Number.prototype.valueOf;
   const numberToLocaleString = {
     toLocaleString(locales, options) {
@@ -204,6 +273,20 @@
     Object.defineProperty(fn, "length", { value: 0, configurable: true });
     Object.defineProperty(BigInt.prototype, "toLocaleString", { value: fn, writable: true, configurable: true });
   }
+
+  // String.prototype.localeCompare with the requested locale's collation.
+  const localeCompare = {
+    localeCompare(that, locales, options) {
+      if (this === null || this === undefined) throw new TypeError("String.prototype.localeCompare called on null or undefined");
+      const s = String(this), t = String(that);
+      if (options === undefined && (locales === undefined || (typeof locales === "string" && locales !== ""))) {
+        return host.compareIn(locales === undefined ? "" : locales, s, t);
+      }
+      return host.compare(localeList(locales), toOptions(options), s, t);
+    },
+  }.localeCompare;
+  Object.defineProperty(localeCompare, "length", { value: 1, configurable: true });
+  Object.defineProperty(String.prototype, "localeCompare", { value: localeCompare, writable: true, configurable: true });
 
   // Date.prototype.toString and toTimeString: JavaScript's local time is
   // UTC in hogpipe, which V8 names "Coordinated Universal Time" (goja prints
@@ -247,12 +330,13 @@
   const intl = global.Intl || {};
   Object.defineProperty(intl, "DateTimeFormat", { value: DateTimeFormat, writable: true, configurable: true });
   Object.defineProperty(intl, "NumberFormat", { value: NumberFormat, writable: true, configurable: true });
-  if (!intl.getCanonicalLocales) {
-    Object.defineProperty(intl, "getCanonicalLocales", {
-      value: (locales) => { checkLocales(locales); return locales === undefined ? [] : (typeof locales === "string" ? [locales] : Array.from(locales)).map(String); },
-      writable: true, configurable: true,
-    });
-  }
+  Object.defineProperty(intl, "PluralRules", { value: PluralRules, writable: true, configurable: true });
+  Object.defineProperty(intl, "getCanonicalLocales", {
+    value: function getCanonicalLocales(locales) {
+      return [...new Set(localeList(locales).map(host.canonicalLocale))];
+    },
+    writable: true, configurable: true,
+  });
   if (!global.Intl) {
     Object.defineProperty(intl, Symbol.toStringTag, { value: "Intl", configurable: true });
     Object.defineProperty(global, "Intl", { value: intl, writable: true, configurable: true });

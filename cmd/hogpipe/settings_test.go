@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
@@ -249,6 +250,21 @@ func withAlternatives(values, alt map[string]any) map[string]any {
 	return out
 }
 
+// hasKey reports whether a map in v, at any depth, has key.
+func hasKey(v any, key string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, sub := range v {
+			if k == key || hasKey(sub, key) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, func(sub any) bool { return hasKey(sub, key) })
+	}
+	return false
+}
+
 // lookupPath finds a dotted field path in nested maps.
 func lookupPath(m map[string]any, path string) (any, bool) {
 	parts := strings.Split(path, ".")
@@ -351,6 +367,7 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 	for _, name := range []string{"kafka", "nats_jetstream", "redis_streams"} {
 		in, out := settings["input "+name], settings["output "+name]
 		pairs[name] = []brokerPair{f.brokerPair(name, out, in)}
+		require.Len(t, alternatives["output "+name], len(alternatives["input "+name]), "%s: alternatives go in input/output pairs", name)
 		for i, alt := range alternatives["input "+name] {
 			pairs[name] = append(pairs[name], f.brokerPair(name,
 				withAlternatives(out, alternatives["output "+name][i]), withAlternatives(in, alt)))
@@ -359,6 +376,14 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			configs[fmt.Sprintf("%s producer %d", name, i)] = pair.producer
 			configs[fmt.Sprintf("%s consumer %d", name, i)] = pair.consumer
 		}
+	}
+	// A component with settings and no config would be checked and never
+	// linted nor started.
+	for comp := range settings {
+		name := comp[strings.Index(comp, " ")+1:]
+		require.True(t, slices.ContainsFunc(slices.Collect(maps.Values(configs)), func(conf map[string]any) bool {
+			return hasKey(conf, name)
+		}), "%s is in no config", comp)
 	}
 
 	yamls := map[string]string{}

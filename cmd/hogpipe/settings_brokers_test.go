@@ -8,9 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/nats-io/jwt/v2"
 	"github.com/nats-io/nats-server/v2/server"
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
+	"github.com/nats-io/nkeys"
 	"github.com/redis/go-redis/v9"
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/require"
@@ -39,9 +41,11 @@ const (
 // brokers are the real servers the broker components start against.
 type brokers struct {
 	kafka *kafkamock.Cluster
-	// natsUser takes user and password, natsToken a token; both speak TLS
-	// only and verify the client's certificate.
-	natsUser, natsToken *natstest.Server
+	// natsUser takes user and password, natsToken a token, natsCreds the
+	// credentials file natsCredsFile (operator mode); all speak TLS only
+	// and verify the client's certificate.
+	natsUser, natsToken, natsCreds *natstest.Server
+	natsCredsFile                  string
 }
 
 func (f *settingsFixture) startBrokers(t *testing.T) {
@@ -66,6 +70,10 @@ func (f *settingsFixture) startBrokers(t *testing.T) {
 	f.natsToken = natstest.Start(t, mutualTLS, natstest.WithToken(natsToken))
 	createNATSStream(t, f.natsUser.URL(), nats.Secure(clientTLS), nats.UserInfo(natsUser, natsPassword))
 	createNATSStream(t, f.natsToken.URL(), nats.Secure(clientTLS), nats.Token(natsToken))
+	operator, creds := natsOperator(t)
+	f.natsCredsFile = f.write(t, "hogpipe.creds", creds)
+	f.natsCreds = natstest.Start(t, mutualTLS, operator)
+	createNATSStream(t, f.natsCreds.URL(), nats.Secure(clientTLS), nats.UserCredentials(f.natsCredsFile))
 
 	// With create_streams off the input needs the stream to exist.
 	opts, err := redis.ParseURL(f.redisURL)
@@ -73,6 +81,58 @@ func (f *settingsFixture) startBrokers(t *testing.T) {
 	rc := redis.NewClient(opts)
 	defer rc.Close()
 	require.NoError(t, rc.XAdd(t.Context(), &redis.XAddArgs{Stream: redisStream, Values: map[string]any{"payload": "seed"}}).Err())
+}
+
+// natsOperator puts a server in operator mode, trusting an operator whose
+// one account may use JetStream, and returns the credentials of a user of
+// that account.
+func natsOperator(t *testing.T) (natstest.Option, string) {
+	okp, err := nkeys.CreateOperator()
+	require.NoError(t, err)
+	opub, err := okp.PublicKey()
+	require.NoError(t, err)
+	oc := jwt.NewOperatorClaims(opub)
+	ojwt, err := oc.Encode(okp)
+	require.NoError(t, err)
+	oc, err = jwt.DecodeOperatorClaims(ojwt)
+	require.NoError(t, err)
+
+	akp, err := nkeys.CreateAccount()
+	require.NoError(t, err)
+	apub, err := akp.PublicKey()
+	require.NoError(t, err)
+	ac := jwt.NewAccountClaims(apub)
+	ac.Limits.JetStreamLimits = jwt.JetStreamLimits{MemoryStorage: -1, DiskStorage: -1, Streams: -1, Consumer: -1}
+	ajwt, err := ac.Encode(okp)
+	require.NoError(t, err)
+
+	ukp, err := nkeys.CreateUser()
+	require.NoError(t, err)
+	upub, err := ukp.PublicKey()
+	require.NoError(t, err)
+	ujwt, err := jwt.NewUserClaims(upub).Encode(akp)
+	require.NoError(t, err)
+	seed, err := ukp.Seed()
+	require.NoError(t, err)
+	creds, err := jwt.FormatUserConfig(ujwt, seed)
+	require.NoError(t, err)
+
+	// JetStream runs its services in a system account.
+	skp, err := nkeys.CreateAccount()
+	require.NoError(t, err)
+	spub, err := skp.PublicKey()
+	require.NoError(t, err)
+	sjwt, err := jwt.NewAccountClaims(spub).Encode(okp)
+	require.NoError(t, err)
+
+	resolver := &server.MemAccResolver{}
+	require.NoError(t, resolver.Store(apub, ajwt))
+	require.NoError(t, resolver.Store(spub, sjwt))
+	return func(o *server.Options) {
+		o.TrustedOperators = []*jwt.OperatorClaims{oc}
+		o.AccountResolver = resolver
+		o.SystemAccount = spub
+	}, string(creds)
 }
 
 func createNATSStream(t *testing.T, url string, opts ...nats.Option) {
@@ -190,10 +250,11 @@ func (f *settingsFixture) brokerAlternatives() map[string][]map[string]any {
 				"tls":  map[string]any{"root_cas": f.certPEM, "root_cas_file": nil, "skip_cert_verify": false},
 				"auth": map[string]any{"user": nil, "password": nil, "token": natsToken},
 			},
-			// Linted only: a credentials file needs a server in operator
-			// mode (JWTs of an operator, an account with JetStream and a
-			// user), which natstest does not run.
-			{"auth": map[string]any{"user": nil, "password": nil, "user_credentials_file": "./hogpipe.creds"}},
+			// The operator-mode server, with a credentials file.
+			{
+				"urls": []any{f.natsCreds.URL()},
+				"auth": map[string]any{"user": nil, "password": nil, "user_credentials_file": f.natsCredsFile},
+			},
 		}
 	}
 	return alternatives

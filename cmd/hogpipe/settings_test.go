@@ -488,9 +488,9 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 		assert.Equal(t, "generate", origin, "metadata.include_prefixes makes it a header")
 	})
 
-	// The user/password server, then the token server with the
-	// certificate verified; the credentials file is linted only.
-	for i, pair := range pairs["nats_jetstream"][:2] {
+	// The user/password server, the token server with the certificate
+	// verified, the operator-mode server with a credentials file.
+	for i, pair := range pairs["nats_jetstream"] {
 		t.Run(fmt.Sprintf("nats_jetstream input and output %d", i), func(t *testing.T) {
 			m := runBrokerPair(t, service.GlobalEnvironment(), pair)
 			subject, _ := m.MetaGet("nats_subject")

@@ -24,6 +24,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/natstest"
 	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 	"github.com/hogpipe/hogpipe/outputs"
+	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
 // Names the broker settings use; the message sent through each broker
@@ -46,6 +47,8 @@ type brokers struct {
 	// and verify the client's certificate.
 	natsUser, natsToken, natsCreds *natstest.Server
 	natsCredsFile                  string
+	// redisTLSURL is a Redis speaking TLS, with a password.
+	redisTLSURL string
 }
 
 func (f *settingsFixture) startBrokers(t *testing.T) {
@@ -75,12 +78,15 @@ func (f *settingsFixture) startBrokers(t *testing.T) {
 	f.natsCreds = natstest.Start(t, mutualTLS, operator)
 	createNATSStream(t, f.natsCreds.URL(), nats.Secure(clientTLS), nats.UserCredentials(f.natsCredsFile))
 
-	// With create_streams off the input needs the stream to exist.
-	opts, err := redis.ParseURL(f.redisURL)
-	require.NoError(t, err)
-	rc := redis.NewClient(opts)
-	defer rc.Close()
-	require.NoError(t, rc.XAdd(t.Context(), &redis.XAddArgs{Stream: redisStream, Values: map[string]any{"payload": "seed"}}).Err())
+	f.redisTLSURL = redistest.Start(t, redistest.WithPassword("redis-pass"), redistest.WithTLS()).URL() + "?skip_verify=true"
+	for _, url := range []string{f.redisURL, f.redisTLSURL} {
+		// With create_streams off the input needs the stream to exist.
+		opts, err := redis.ParseURL(url)
+		require.NoError(t, err)
+		rc := redis.NewClient(opts)
+		require.NoError(t, rc.XAdd(t.Context(), &redis.XAddArgs{Stream: redisStream, Values: map[string]any{"payload": "seed"}}).Err())
+		require.NoError(t, rc.Close())
+	}
 }
 
 // natsOperator puts a server in operator mode, trusting an operator whose
@@ -256,6 +262,9 @@ func (f *settingsFixture) brokerAlternatives() map[string][]map[string]any {
 				"auth": map[string]any{"user": nil, "password": nil, "user_credentials_file": f.natsCredsFile},
 			},
 		}
+	}
+	for _, kind := range []string{"input", "output"} {
+		alternatives[kind+" redis_streams"] = []map[string]any{{"url": f.redisTLSURL}}
 	}
 	return alternatives
 }

@@ -498,9 +498,12 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 		})
 	}
 
-	t.Run("redis_streams input and output", func(t *testing.T) {
-		runBrokerPair(t, service.GlobalEnvironment(), pairs["redis_streams"][0])
-	})
+	// Plain, then TLS.
+	for i, pair := range pairs["redis_streams"] {
+		t.Run(fmt.Sprintf("redis_streams input and output %d", i), func(t *testing.T) {
+			runBrokerPair(t, service.GlobalEnvironment(), pair)
+		})
+	}
 }
 
 func selfSignedCert(t *testing.T) (certPEM, keyPEM string) {

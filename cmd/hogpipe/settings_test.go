@@ -12,6 +12,7 @@ import (
 	"encoding/pem"
 	"fmt"
 	"io"
+	"maps"
 	"math/big"
 	"net"
 	"net/http"
@@ -39,8 +40,9 @@ import (
 )
 
 // settingsFixture is what the settings need to be valid: files, a Redis, a
-// PostHog /batch/ endpoint over TLS.
+// PostHog /batch/ endpoint over TLS, the brokers.
 type settingsFixture struct {
+	brokers
 	dir                       string
 	certPEM, keyPEM           string
 	certFile, keyFile, encKey string
@@ -80,6 +82,7 @@ func newSettingsFixture(t *testing.T) *settingsFixture {
 	f.posthog.TLS = &tls.Config{Certificates: []tls.Certificate{cert}}
 	f.posthog.StartTLS()
 	t.Cleanup(f.posthog.Close)
+	f.startBrokers(t)
 	return f
 }
 
@@ -148,14 +151,14 @@ func (f *settingsFixture) settings() map[string]map[string]any {
 	schedule["intervals"] = map[string]any{"runEveryMinute": "1s"}
 
 	exporter := f.pluginSettings("exporter")
-	maps(exporter, map[string]any{
+	setAll(exporter, map[string]any{
 		"batching":               f.batching(),
 		"max_in_flight":          2,
 		"retry_initial_interval": "100ms",
 		"max_retries":            1,
 	})
 
-	return map[string]map[string]any{
+	out := map[string]map[string]any{
 		"processor posthog_plugin": processor,
 		"processor posthog_envelope": {
 			"operation": "encode",
@@ -196,42 +199,70 @@ func (f *settingsFixture) settings() map[string]map[string]any {
 			"batching":      f.batching(),
 		},
 	}
+	for comp, values := range f.brokerSettings() {
+		out[comp] = values
+	}
+	return out
 }
 
-func maps(dst, src map[string]any) {
+// setAll sets src's keys in dst and returns dst.
+func setAll(dst, src map[string]any) map[string]any {
 	for k, v := range src {
 		dst[k] = v
 	}
+	return dst
 }
 
-// alternatives are fields that exclude one in settings(): the stream runs a
-// second copy of the component with them.
-func (f *settingsFixture) alternatives() map[string]map[string]any {
-	return map[string]map[string]any{
-		"output posthog": {"tls": map[string]any{"root_cas": f.certPEM}},
+// alternatives are fields that exclude one in settings(): each alternative
+// is a copy of the component's settings with its leaves set, and nil leaves
+// removed. Every alternative is linted; where stated, it is started too.
+func (f *settingsFixture) alternatives() map[string][]map[string]any {
+	out := map[string][]map[string]any{
+		// Started: the processor stream writes through both copies.
+		"output posthog": {{"tls": map[string]any{"root_cas": f.certPEM, "root_cas_file": nil}}},
 	}
+	for comp, alts := range f.brokerAlternatives() {
+		out[comp] = alts
+	}
+	return out
 }
 
-// withAlternatives is a copy of values with the alternatives' leaves set.
+// withAlternatives is a copy of values with the alternative's leaves set,
+// and those that are nil removed.
 func withAlternatives(values, alt map[string]any) map[string]any {
 	out := map[string]any{}
 	for k, v := range values {
 		out[k] = v
 	}
 	for k, v := range alt {
+		if v == nil {
+			delete(out, k)
+			continue
+		}
 		sub, isMap := v.(map[string]any)
 		base, baseIsMap := out[k].(map[string]any)
 		if isMap && baseIsMap {
-			merged := withAlternatives(base, sub)
-			if k == "tls" {
-				delete(merged, "root_cas_file")
-			}
-			out[k] = merged
+			out[k] = withAlternatives(base, sub)
 			continue
 		}
 		out[k] = v
 	}
 	return out
+}
+
+// hasKey reports whether a map in v, at any depth, has key.
+func hasKey(v any, key string) bool {
+	switch v := v.(type) {
+	case map[string]any:
+		for k, sub := range v {
+			if k == key || hasKey(sub, key) {
+				return true
+			}
+		}
+	case []any:
+		return slices.ContainsFunc(v, func(sub any) bool { return hasKey(sub, key) })
+	}
+	return false
 }
 
 // lookupPath finds a dotted field path in nested maps.
@@ -261,7 +292,7 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 	checked := map[string]int{}
 	walk := func(kind string) func(string, *service.ConfigView) {
 		return func(name string, view *service.ConfigView) {
-			if !strings.HasPrefix(name, "posthog") {
+			if !docsgen.Own(name) {
 				return
 			}
 			comp := kind + " " + name
@@ -283,9 +314,12 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 					continue
 				}
 				v, ok := lookupPath(values, field.FullName)
-				if !ok {
-					v, ok = lookupPath(alternatives[comp], field.FullName)
+				for _, alt := range alternatives[comp] {
+					if !ok || v == nil {
+						v, ok = lookupPath(alt, field.FullName)
+					}
 				}
+				ok = ok && v != nil
 				if !assert.True(t, ok, "%s: field %s has no value in settings()", comp, field.FullName) {
 					continue
 				}
@@ -312,7 +346,7 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			"pipeline": map[string]any{"processors": []any{map[string]any{"posthog_plugin": settings["processor posthog_plugin"]}}},
 			"output": map[string]any{"broker": map[string]any{"pattern": "fan_out", "outputs": []any{
 				map[string]any{"posthog": settings["output posthog"]},
-				map[string]any{"posthog": withAlternatives(settings["output posthog"], alternatives["output posthog"])},
+				map[string]any{"posthog": withAlternatives(settings["output posthog"], alternatives["output posthog"][0])},
 			}}},
 		},
 		"capture": {
@@ -329,12 +363,35 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			"output": map[string]any{"drop": map[string]any{}},
 		},
 	}
+	pairs := map[string][]brokerPair{}
+	for _, name := range []string{"kafka", "nats_jetstream", "redis_streams"} {
+		in, out := settings["input "+name], settings["output "+name]
+		pairs[name] = []brokerPair{f.brokerPair(name, out, in)}
+		require.Len(t, alternatives["output "+name], len(alternatives["input "+name]), "%s: alternatives go in input/output pairs", name)
+		for i, alt := range alternatives["input "+name] {
+			pairs[name] = append(pairs[name], f.brokerPair(name,
+				withAlternatives(out, alternatives["output "+name][i]), withAlternatives(in, alt)))
+		}
+		for i, pair := range pairs[name] {
+			configs[fmt.Sprintf("%s producer %d", name, i)] = pair.producer
+			configs[fmt.Sprintf("%s consumer %d", name, i)] = pair.consumer
+		}
+	}
+	// A component with settings and no config would be checked and never
+	// linted nor started.
+	for comp := range settings {
+		name := comp[strings.Index(comp, " ")+1:]
+		require.True(t, slices.ContainsFunc(slices.Collect(maps.Values(configs)), func(conf map[string]any) bool {
+			return hasKey(conf, name)
+		}), "%s is in no config", comp)
+	}
+
 	yamls := map[string]string{}
 	for name, conf := range configs {
 		out, err := yaml.Marshal(conf)
 		require.NoError(t, err)
 		yamls[name] = string(out)
-		path := f.write(t, name+".yaml", string(out))
+		path := f.write(t, strings.ReplaceAll(name, " ", "-")+".yaml", string(out))
 		code, err := runCLI(t, "lint", path)
 		require.NoError(t, err)
 		require.Equal(t, 0, code, "hogpipe lint %s:\n%s", name, out)
@@ -414,6 +471,39 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			t.Fatal("no tick within 30s")
 		}
 	})
+
+	t.Run("kafka input and output", func(t *testing.T) {
+		// librdkafka's mock cluster speaks neither TLS nor SASL (it resets
+		// the connection at the SASL handshake): every copy is built from
+		// all its settings, and the stream runs without those two.
+		for _, pair := range pairs["kafka"] {
+			constructKafka(t, pair.input, pair.output)
+		}
+		noAuth := map[string]any{"tls": nil, "sasl": nil}
+		pair := f.brokerPair("kafka", withAlternatives(pairs["kafka"][0].output, noAuth), withAlternatives(pairs["kafka"][0].input, noAuth))
+		m := runBrokerPair(t, kafkaMockEnv(t), pair)
+		key, _ := m.MetaGet("kafka_key")
+		assert.Equal(t, brokerDistinctID, key)
+		origin, _ := m.MetaGet("settings_origin")
+		assert.Equal(t, "generate", origin, "metadata.include_prefixes makes it a header")
+	})
+
+	// The user/password server, the token server with the certificate
+	// verified, the operator-mode server with a credentials file.
+	for i, pair := range pairs["nats_jetstream"] {
+		t.Run(fmt.Sprintf("nats_jetstream input and output %d", i), func(t *testing.T) {
+			m := runBrokerPair(t, service.GlobalEnvironment(), pair)
+			subject, _ := m.MetaGet("nats_subject")
+			assert.Equal(t, "settings.in", subject)
+		})
+	}
+
+	// Plain, then TLS.
+	for i, pair := range pairs["redis_streams"] {
+		t.Run(fmt.Sprintf("redis_streams input and output %d", i), func(t *testing.T) {
+			runBrokerPair(t, service.GlobalEnvironment(), pair)
+		})
+	}
 }
 
 func selfSignedCert(t *testing.T) (certPEM, keyPEM string) {

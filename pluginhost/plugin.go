@@ -67,8 +67,9 @@ type Options struct {
 	// FetchAllow limits fetch to these hosts ("api.example.com",
 	// "*.example.com", optionally with ":port"); empty allows every host.
 	FetchAllow []string
-	// FetchDenyPrivate refuses fetches to loopback, private, link-local,
-	// CGNAT, unique-local, multicast and unspecified addresses.
+	// FetchDenyPrivate refuses fetches to the addresses the IANA
+	// special-purpose registries mark not globally reachable, and to
+	// multicast (see internal/outbound).
 	FetchDenyPrivate bool
 	// PostHogAPI is the default target of posthog.api.
 	PostHogAPI PostHogAPI

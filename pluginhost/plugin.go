@@ -109,6 +109,9 @@ type Plugin struct {
 
 	warnNoJobQueue sync.Once
 	warnCapture    sync.Once
+	// warnForeignAPIHost: posthog.api sent a request elsewhere than
+	// posthog_host, without the keys.
+	warnForeignAPIHost sync.Once
 
 	fetch *webfetch.Fetch // fetch and its guarded client, shared by the VMs
 }

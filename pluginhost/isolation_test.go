@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"testing"
@@ -79,4 +80,79 @@ func TestBundleFollowsNoSymlinkOut(t *testing.T) {
 	_, err := Load(Options{Path: dir, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage()})
 	require.Error(t, err)
 	assert.Contains(t, err.Error(), "outside the plugin's folder")
+}
+
+func loadForInstances(t *testing.T, path string, mod func(*Options)) *Plugin {
+	t.Helper()
+	mem := state.NewMemory()
+	t.Cleanup(func() { _ = mem.Close() })
+	opts := Options{Path: path, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage()}
+	if mod != nil {
+		mod(&opts)
+	}
+	p, err := Load(opts)
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.Close() })
+	return p
+}
+
+// TestInstancesClaim: one plugin_config_id is one plugin folder; the same
+// folder (by any path) may be claimed again, and a released id is free.
+func TestInstancesClaim(t *testing.T) {
+	twinA, err := filepath.Abs("../testdata/plugins/hostile/twin-a")
+	require.NoError(t, err)
+	link := filepath.Join(t.TempDir(), "link-to-a")
+	require.NoError(t, os.Symlink(twinA, link))
+
+	var reg Instances
+	a := loadForInstances(t, twinA, nil)
+	releaseA, err := reg.Claim(a)
+	require.NoError(t, err)
+	releaseLink, err := reg.Claim(loadForInstances(t, link, nil))
+	require.NoError(t, err, "the same folder through a symlink is the same instance")
+
+	b := loadForInstances(t, "../testdata/plugins/hostile/twin-b", nil)
+	_, err = reg.Claim(b)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), fmt.Sprintf("plugin_config_id %d (derived from the name", a.PluginConfigID()))
+
+	withID := loadForInstances(t, "../testdata/plugins/hostile/twin-b", func(o *Options) { o.PluginID = a.PluginID() })
+	_, err = reg.Claim(withID)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "(plugin_id, as no plugin_config_id is set)")
+
+	releaseB, err := reg.Claim(loadForInstances(t, "../testdata/plugins/hostile/twin-b", func(o *Options) { o.PluginConfigID = 77 }))
+	require.NoError(t, err)
+	releaseB()
+
+	releaseA()
+	releaseA() // a second call changes nothing
+	_, err = reg.Claim(b)
+	require.Error(t, err, "still claimed through the symlink")
+	releaseLink()
+	releaseB2, err := reg.Claim(b)
+	require.NoError(t, err, "free once every claim is released")
+	releaseB2()
+}
+
+// TestCacheNamespace: without plugin_id the cache is the instance's, so
+// two instances with different plugin_config_ids do not share it; with
+// plugin_id it is the plugin's, as in PostHog; unconfigured it is what it
+// always was.
+func TestCacheNamespace(t *testing.T) {
+	derived := DerivePluginID("twin")
+	cases := []struct {
+		name string
+		mod  func(*Options)
+		want string
+	}{
+		{"nothing set", nil, fmt.Sprintf("@plugin/%d/@all/", derived)},
+		{"plugin_config_id", func(o *Options) { o.PluginConfigID = 12 }, "@plugin/12/@all/"},
+		{"plugin_id", func(o *Options) { o.PluginID = 5 }, "@plugin/5/@all/"},
+		{"both", func(o *Options) { o.PluginID = 5; o.PluginConfigID = 12 }, "@plugin/5/@all/"},
+	}
+	for _, tc := range cases {
+		p := loadForInstances(t, "../testdata/plugins/hostile/twin-a", tc.mod)
+		assert.Equal(t, tc.want, p.cacheNS, tc.name)
+	}
 }

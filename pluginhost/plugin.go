@@ -79,7 +79,7 @@ type Options struct {
 	EventConcurrency int           // events of one batch in flight per VM; default 10
 
 	PluginID       int64  // default: derived from the plugin's name
-	PluginConfigID int64  // default: PluginID
+	PluginConfigID int64  // default: PluginID; see Instances
 	TeamID         *int64 // team of captured events with no source event
 
 	// RecordPluginRuns appends "<name> (<id>)" to properties.$plugins_succeeded
@@ -105,7 +105,10 @@ type Plugin struct {
 	opts      Options
 	log       Logger
 	cacheNS   string // "@plugin/<plugin_id>/<team or @all>/"
-	storageNS string // "@plugin-storage/<plugin_config_id>/"
+	// configIDSource says where plugin_config_id came from ("set",
+	// "plugin_id", "derived from the name"), for Instances' errors.
+	configIDSource string
+	storageNS      string // "@plugin-storage/<plugin_config_id>/"
 
 	warnNoJobQueue sync.Once
 	warnCapture    sync.Once
@@ -160,6 +163,14 @@ func Load(opts Options) (*Plugin, error) {
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
 	}
+	switch {
+	case opts.PluginConfigID != 0:
+		p.configIDSource = "set"
+	case opts.PluginID != 0:
+		p.configIDSource = "plugin_id"
+	default:
+		p.configIDSource = "derived from the name"
+	}
 	if opts.PluginConfigID == 0 {
 		p.opts.PluginConfigID = p.opts.PluginID
 	}
@@ -167,7 +178,16 @@ func Load(opts Options) (*Plugin, error) {
 	if opts.TeamID != nil {
 		team = strconv.FormatInt(*opts.TeamID, 10)
 	}
-	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", p.opts.PluginID, team)
+	// The cache is the plugin's (plugin_id), as in PostHog, when plugin_id
+	// is configured; otherwise the instance's: two instances given
+	// different plugin_config_ids but no plugin_id may be different
+	// plugins that only share a name. Unconfigured, both ids are the one
+	// derived from the name, so keys do not change.
+	cacheID := p.opts.PluginID
+	if opts.PluginID == 0 {
+		cacheID = p.opts.PluginConfigID
+	}
+	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", cacheID, team)
 	p.storageNS = fmt.Sprintf("@plugin-storage/%d/", p.opts.PluginConfigID)
 
 	external := hostModuleNames()

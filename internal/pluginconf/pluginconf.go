@@ -99,12 +99,12 @@ func Fields() []*service.ConfigField {
 			Advanced().
 			LintRule(`root = if this < 1 { ["event_concurrency must be at least 1"] }`),
 		service.NewIntField(FieldPluginID).
-			Description("The plugin's id, used in cache keys (`@plugin/<plugin_id>/<team_id or @all>/<key>`). Defaults to a stable number derived from the plugin's name, the same in every process.").
+			Description("The plugin's id. When set, cache keys are the plugin's (`@plugin/<plugin_id>/<team_id or @all>/<key>`), shared by its instances as in PostHog; unset, they are the instance's (`@plugin/<plugin_config_id>/…`). Defaults to a stable number derived from the plugin's name, the same in every process.").
 			Optional().
 			Advanced().
 			Example(42),
 		service.NewIntField(FieldPluginConfigID).
-			Description("The id of this plugin instance (defaults to `plugin_id`). Storage, cursors, jobs and schedules are per instance, and `$plugins_succeeded` entries read `<name> (<plugin_config_id>)`. Two configurations of the same plugin in one deployment must set different values.").
+			Description("The id of this plugin instance (defaults to `plugin_id`). Storage, cursors, jobs, schedules (and, without `plugin_id`, the cache) are per instance, and `$plugins_succeeded` entries read `<name> (<plugin_config_id>)`. Two configurations of the same plugin in one deployment must set different values. Components of one process naming the same `plugin_config_id` (or, unset, plugins with the same `plugin.json` name) must load the same plugin folder — a processor and the `posthog_schedule` input of one instance do — otherwise start-up stops with an error naming both folders.").
 			Optional().
 			Advanced().
 			Example(7),
@@ -146,7 +146,13 @@ type Instance struct {
 	backend    *state.Backend
 	metrics    *pluginMetrics
 	setupRetry pluginhost.SetupRetry
+	release    func() // its claim in instances
 }
+
+// instances is the registry of the plugin instances of this process: two
+// different plugins may not take one plugin_config_id (and with it the
+// state of an instance).
+var instances pluginhost.Instances
 
 // Load reads the plugin fields and loads the plugin (validating its config
 // and compiling it); it does not start VMs.
@@ -191,11 +197,18 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 		_ = backend.Release()
 		return nil, err
 	}
-	return &Instance{Plugin: plugin, backend: backend, metrics: metrics, setupRetry: setupRetry}, nil
+	release, err := instances.Claim(plugin)
+	if err != nil {
+		_ = plugin.Close()
+		_ = backend.Release()
+		return nil, err
+	}
+	return &Instance{Plugin: plugin, backend: backend, metrics: metrics, setupRetry: setupRetry, release: release}, nil
 }
 
 // Close releases the plugin and its state backend.
 func (in *Instance) Close() error {
+	defer in.release()
 	err := in.Plugin.Close()
 	if relErr := in.backend.Release(); err == nil {
 		err = relErr

@@ -135,7 +135,14 @@ func TestPostHogAPIKeysOnlyToPostHogHost(t *testing.T) {
 // on Object.prototype…) sees none of the operator's keys, which are added
 // in Go after the JavaScript layer; the server still gets them.
 func TestPostHogAPICredentialsNotInterceptable(t *testing.T) {
-	srv := newAPIRecorder(t, nil)
+	var hostsMu sync.Mutex
+	var hosts []string
+	srv := newAPIRecorder(t, func(_ http.ResponseWriter, r *http.Request) bool {
+		hostsMu.Lock()
+		hosts = append(hosts, r.Host)
+		hostsMu.Unlock()
+		return false
+	})
 	pool, _ := startPool(t, "hostile/intercept-credentials", operatorKeys(srv.URL))
 	res := process(t, pool, `{"event":"e","distinct_id":"d","properties":{}}`)
 	require.NoError(t, res[0].Err)
@@ -152,4 +159,8 @@ func TestPostHogAPICredentialsNotInterceptable(t *testing.T) {
 	require.Len(t, post, 1)
 	assert.Equal(t, "Bearer "+testPersonalKey, post[0].Auth)
 	assert.Equal(t, `{"token":"`+testProjectKey+`","content":"hi"}`, post[0].Body)
+	hostsMu.Lock()
+	defer hostsMu.Unlock()
+	assert.Equal(t, []string{strings.TrimPrefix(srv.URL, "http://"), strings.TrimPrefix(srv.URL, "http://")}, hosts,
+		"a Host header added by tampered built-ins does not re-route a request carrying the keys")
 }

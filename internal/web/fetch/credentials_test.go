@@ -51,6 +51,7 @@ func TestAddCredentials(t *testing.T) {
 			if tc.body != "" {
 				spec.body = []byte(tc.body)
 			}
+			spec.host = "evil.example" // as if a hooked Headers had added Host
 			var foreign []string
 			c := *creds
 			c.Foreign = func(u *url.URL) { foreign = append(foreign, u.String()) }
@@ -61,8 +62,10 @@ func TestAddCredentials(t *testing.T) {
 			if tc.wantAuth == "" && tc.auth == "" {
 				assert.Equal(t, []string{tc.url}, foreign, "a request elsewhere is reported")
 				assert.Empty(t, spec.credOrigin)
+				assert.Equal(t, "evil.example", spec.host, "a request elsewhere is left as the plugin made it")
 			} else {
 				assert.Equal(t, "https://us.posthog.com:443", spec.credOrigin)
+				assert.Empty(t, spec.host, "a credentialed request goes to the origin's own host name")
 			}
 		})
 	}

@@ -209,6 +209,10 @@ func addCredentials(spec *fetchSpec, creds *Credentials) []string {
 		return nil
 	}
 	spec.credOrigin = creds.Origin
+	// A Host header would let code that tampered with the request route it
+	// to another site behind the same front end (a CDN): the keys go to
+	// the origin's own host name only.
+	spec.host = ""
 	var secrets []string
 	if creds.Bearer != "" && spec.header.Get("Authorization") == "" {
 		spec.header.Set("Authorization", "Bearer "+creds.Bearer)

@@ -72,6 +72,12 @@ function installHooks() {
       seen.push('symbol ' + String(sym))
     }
   }
+  // Try to re-route the request: a Host header for another site.
+  const setHeader = Headers.prototype.set
+  Headers.prototype.set = function (name, value) {
+    setHeader.call(this, 'Host', 'evil.example')
+    return setHeader.call(this, name, value)
+  }
   // A getter on Object.prototype sees any object that lacks the property.
   Object.defineProperty(Object.prototype, 'Authorization', {
     configurable: true,

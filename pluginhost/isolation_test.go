@@ -156,3 +156,45 @@ func TestCacheNamespace(t *testing.T) {
 		assert.Equal(t, tc.want, p.cacheNS, tc.name)
 	}
 }
+
+// TestSSRFProbe: with fetch_deny_private, a plugin reaches none of the
+// special-purpose addresses, however written; each fetch fails with
+// ERR_FETCH_REFUSED naming the rule, before any packet is sent.
+func TestSSRFProbe(t *testing.T) {
+	targets := []string{
+		"http://169.254.169.254/latest/meta-data/",
+		"http://[fd00:ec2::254]/latest/meta-data/",
+		"http://127.0.0.1:1/", "http://localhost:1/", "http://2130706433/", "http://0x7f.1/",
+		"http://0.0.0.0/", "http://0.1.2.3/",
+		"http://10.0.0.1/", "http://172.16.0.1/", "http://192.168.0.1/", "http://100.64.0.1/",
+		"http://198.18.0.1/", "http://198.19.255.254/",
+		"http://192.0.0.1/", "http://192.0.0.170/",
+		"http://192.0.2.1/", "http://198.51.100.1/", "http://203.0.113.1/",
+		"http://192.88.99.1/",
+		"http://224.0.0.1/", "http://239.255.255.250/", "http://240.0.0.1/", "http://255.255.255.255/",
+		"http://[::1]/", "http://[::]/", "http://[::ffff:169.254.169.254]/", "http://[::ffff:a00:1]/",
+		"http://[64:ff9b::a9fe:a9fe]/", "http://[64:ff9b:1::1]/",
+		"http://[2002:a9fe:a9fe::1]/", "http://[2001::1]/", "http://[2001:db8::1]/", "http://[100::1]/",
+		"http://[fe80::1]/", "http://[fc00::1]/", "http://[ff02::1]/", "http://[fec0::1]/",
+	}
+	pool, _ := startPool(t, "hostile/ssrf", func(o *Options) { o.FetchDenyPrivate = true })
+	event, err := json.Marshal(map[string]any{"event": "e", "distinct_id": "d", "properties": map[string]any{"targets": targets}})
+	require.NoError(t, err)
+	res := process(t, pool, string(event))
+	require.NoError(t, res[0].Err)
+	var out struct {
+		Properties struct {
+			Result map[string]struct {
+				Status  int    `json:"status"`
+				Code    string `json:"code"`
+				Message string `json:"message"`
+			} `json:"result"`
+		} `json:"properties"`
+	}
+	require.NoError(t, json.Unmarshal(res[0].Event, &out))
+	for _, target := range targets {
+		got := out.Properties.Result[target]
+		assert.Equal(t, "ERR_FETCH_REFUSED", got.Code, "%s: %+v", target, got)
+		assert.Contains(t, got.Message, "(fetch_deny_private)", target)
+	}
+}

@@ -112,8 +112,8 @@ func hostRequire(rt *goja.Runtime, loader *require.RequireModule, names map[stri
 			msg := fmt.Sprintf("Cannot find module '%s': at run time hogpipe serves only its own modules; "+
 				"import the plugin's files and packages with static paths so they are bundled", call.Argument(0).String())
 			ex, err := rt.New(rt.Get("Error"), rt.ToValue(msg))
-			if err != nil {
-				panic(err)
+			if err != nil { // the plugin replaced Error
+				panic(rt.NewTypeError(msg))
 			}
 			_ = ex.Set("code", "MODULE_NOT_FOUND")
 			panic(ex)

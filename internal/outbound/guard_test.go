@@ -191,3 +191,26 @@ func TestGuardAllowPatterns(t *testing.T) {
 	}
 	assert.NoError(t, ValidateAllow(nil))
 }
+
+func TestCovers(t *testing.T) {
+	cases := map[string]bool{
+		"198.18.0.0/15":       true,
+		"198.18.4.0/24":       true,
+		"198.16.0.0/12":       false, // wider than the block
+		"192.0.0.170/32":      true,
+		"192.88.99.2/32":      true,
+		"2001:2::/48":         true,
+		"2001:3::/32":         true, // inside 2001::/23
+		"2620:4f:8000::/48":   false,
+		"fec0::/10":           true,
+		"4000::/3":            true, // outside 2000::/3
+		"::/0":                false,
+		"64:ff9b::/96":        false, // judged by the embedded address
+		"8.8.8.0/24":          false,
+		"::ffff:0:0/96":       false, // judged by the embedded address
+		"::ffff:10.0.0.0/104": true,
+	}
+	for prefix, want := range cases {
+		assert.Equal(t, want, Covers(netip.MustParsePrefix(prefix)), prefix)
+	}
+}

@@ -20,10 +20,13 @@ import (
 // anycast in 192.0.0.0/24; AMT, AS112-v6, ORCHIDv2 and Drone Remote ID in
 // 2001::/23) stay refused with it: they are protocol infrastructure, not
 // something a plugin fetches. 64:ff9b::/96 (NAT64, globally reachable) is
-// judged by the IPv4 address it embeds. RFC 6890 describes the columns.
+// judged by the IPv4 address it embeds, and so is ::ffff:0:0/96 (IPv4-mapped).
+// RFC 6890 describes the columns.
 //
 // An address matches its longest block, so the most specific name is the
-// one an error gives.
+// one an error gives. `go run ./internal/outbound/ianacheck` downloads the
+// registries and lists entries this table misses: run it when IANA updates
+// them.
 var specialBlocks = sortBlocks([]specialBlock{
 	// IPv4 special-purpose registry.
 	{"0.0.0.0/8", "unspecified", "RFC 791"}, // "this network"; 0.0.0.0/32 "this host"
@@ -47,7 +50,6 @@ var specialBlocks = sortBlocks([]specialBlock{
 	// IPv6 special-purpose registry.
 	{"::/128", "unspecified", "RFC 4291"},
 	{"::1/128", "loopback", "RFC 4291"},
-	{"::ffff:0:0/96", "IPv4-mapped", "RFC 4291"}, // judged by the IPv4 address before the table is consulted
 	{"64:ff9b:1::/48", "NAT64 local-use", "RFC 8215"},
 	{"100::/64", "discard-only", "RFC 6666"},
 	{"100:0:0:1::/64", "dummy", "RFC 9780"},
@@ -70,6 +72,7 @@ var specialBlocks = sortBlocks([]specialBlock{
 
 var (
 	nat64Prefix   = netip.MustParsePrefix("64:ff9b::/96")
+	ipv4Mapped    = netip.MustParsePrefix("::ffff:0:0/96")
 	globalUnicast = netip.MustParsePrefix("2000::/3")
 )
 
@@ -111,4 +114,20 @@ func classifyAddr(ip netip.Addr) string {
 		return "reserved"
 	}
 	return ""
+}
+
+// Covers reports whether fetch_deny_private refuses every address of p. The
+// registry check (internal/outbound/ianacheck) uses it to compare the table
+// with IANA's current registries.
+func Covers(p netip.Prefix) bool {
+	p = p.Masked()
+	if p.Addr().Is4In6() && p.Bits() >= 96 {
+		return Covers(netip.PrefixFrom(p.Addr().Unmap(), p.Bits()-96))
+	}
+	for _, b := range specialBlocks {
+		if b.prefix.Bits() <= p.Bits() && b.prefix.Contains(p.Addr()) {
+			return true
+		}
+	}
+	return p.Addr().Is6() && !globalUnicast.Overlaps(p) && !nat64Prefix.Overlaps(p) && !ipv4Mapped.Overlaps(p)
 }

@@ -160,6 +160,12 @@ func Load(opts Options) (*Plugin, error) {
 	if config.Warning != "" && opts.Logger != nil {
 		opts.Logger.Warnf("%s", config.Warning)
 	}
+	if err := checkPostHogAPI(opts.PostHogAPI); err != nil {
+		return nil, pluginErrorf(manifest.Name, "posthog_host", "%w", err)
+	}
+	if api := opts.PostHogAPI; api.Host == "" && (api.ProjectAPIKey != "" || api.PersonalAPIKey != "") {
+		p.log.Warnf("plugin %q: PostHog API keys are set without posthog_host: posthog.api sends them to posthog_host only, so it will not send them at all", manifest.Name)
+	}
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
 	}

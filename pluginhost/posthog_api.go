@@ -19,6 +19,21 @@ type PostHogAPI struct {
 	PersonalAPIKey string // sent as `Authorization: Bearer …`
 }
 
+// checkPostHogAPI refuses a posthog_host the keys could not be tied to.
+func checkPostHogAPI(api PostHogAPI) error {
+	if api.Host == "" {
+		return nil
+	}
+	u, err := url.Parse(api.Host)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("%q: want an http(s) URL such as https://us.posthog.com", api.Host)
+	}
+	if u.User != nil {
+		return fmt.Errorf("%q: put no credentials in the URL; use posthog_personal_api_key", u.Redacted())
+	}
+	return nil
+}
+
 // posthogAPISource builds posthog.api on top of the VM's fetch, so requests
 // get fetch's time bounds, proxy settings and outbound guard.
 //

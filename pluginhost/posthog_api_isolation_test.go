@@ -11,6 +11,9 @@ import (
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil"
+	"github.com/hogpipe/hogpipe/state"
 )
 
 // apiRecorder is a test server that records each request (never echoing
@@ -163,4 +166,32 @@ func TestPostHogAPICredentialsNotInterceptable(t *testing.T) {
 	defer hostsMu.Unlock()
 	assert.Equal(t, []string{strings.TrimPrefix(srv.URL, "http://"), strings.TrimPrefix(srv.URL, "http://")}, hosts,
 		"a Host header added by tampered built-ins does not re-route a request carrying the keys")
+}
+
+// TestPostHogHostChecked: a posthog_host the keys cannot be tied to stops
+// the load; keys without a host are never sent, and a warning says so.
+func TestPostHogHostChecked(t *testing.T) {
+	for _, host := range []string{"us.posthog.com", "ftp://us.posthog.com", "https://", "https://user:pw@us.posthog.com"} {
+		mem := state.NewMemory()
+		_, err := Load(Options{Path: "../testdata/plugins/hostile/posthog-api-host", Logger: &testutil.Logger{T: t},
+			Cache: mem.Cache(), Storage: mem.Storage(), PostHogAPI: PostHogAPI{Host: host, PersonalAPIKey: testPersonalKey}})
+		_ = mem.Close()
+		require.Error(t, err, host)
+		assert.Contains(t, err.Error(), "posthog_host", host)
+		assert.NotContains(t, err.Error(), "pw", host)
+	}
+
+	elsewhere := newAPIRecorder(t, nil)
+	pool, log := startPool(t, "hostile/posthog-api-host", func(o *Options) {
+		o.PostHogAPI = PostHogAPI{ProjectAPIKey: testProjectKey, PersonalAPIKey: testPersonalKey}
+	})
+	assert.Contains(t, log.String(), "PostHog API keys are set without posthog_host")
+	event, err := json.Marshal(map[string]any{"event": "e", "distinct_id": "d", "properties": map[string]any{"elsewhere": elsewhere.URL, "path": "/x"}})
+	require.NoError(t, err)
+	res := process(t, pool, string(event))
+	require.NoError(t, res[0].Err)
+	require.NotEmpty(t, elsewhere.requests())
+	for _, r := range elsewhere.requests() {
+		assert.NotContains(t, r.Auth+r.Query+r.Body, "operator", r.Path)
+	}
 }

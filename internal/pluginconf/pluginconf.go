@@ -114,7 +114,7 @@ func Fields() []*service.ConfigField {
 			Advanced().
 			Example(1),
 		service.NewStringField(FieldPostHogHost).
-			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`. The two keys below go to this origin (scheme, host and port) only: they are added by hogpipe outside the plugin's JavaScript (a plugin cannot read them, even by replacing built-ins such as `Headers.prototype.append`), a call whose `host` points elsewhere is sent without them (a warning is logged once), and a redirect from this host to another origin is refused. Keys a plugin passes itself go wherever it sends them.").
+			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`. The two keys below go to this origin (scheme, host and port) only: they are added by hogpipe outside the plugin's JavaScript (a plugin cannot read them, even by replacing built-ins such as `Headers.prototype.append`), a call whose `host` points elsewhere is sent without them (a warning is logged once), and a redirect from this host to another origin is refused. Keys a plugin passes itself go wherever it sends them. Must be an `http(s)://` URL without credentials; keys set without it are never sent.").
 			Default("").
 			Advanced().
 			Example("https://us.posthog.com"),

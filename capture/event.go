@@ -30,10 +30,29 @@ type Payload struct {
 // array of events. Events themselves are not checked here (see Normalise), so
 // that one bad event does not sink a batch.
 func ParsePayload(body []byte) (*Payload, error) {
+	return ParsePayloadMax(body, 0)
+}
+
+// ErrTooManyEvents is returned by ParsePayloadMax for a payload over its limit.
+var ErrTooManyEvents = errors.New("too many events")
+
+// ParsePayloadMax is ParsePayload refusing, with ErrTooManyEvents, a payload of
+// more than maxEvents events (0: no limit) before it splits the rest: a small
+// compressed body can hold millions of tiny events.
+func ParsePayloadMax(body []byte, maxEvents int) (*Payload, error) {
+	tooMany := func(err error) error {
+		if errors.Is(err, errTooManyElements) {
+			return fmt.Errorf("%w: over %d in one request", ErrTooManyEvents, maxEvents)
+		}
+		return nil
+	}
 	p := &Payload{}
 	switch kind(body) {
 	case '[':
-		events, err := arrayElements(body)
+		events, err := arrayElementsMax(body, maxEvents)
+		if e := tooMany(err); e != nil {
+			return nil, e
+		}
 		if err != nil {
 			return nil, fmt.Errorf("%w: invalid JSON: %v", ErrMalformed, err)
 		}
@@ -51,7 +70,10 @@ func ParsePayload(body []byte) (*Payload, error) {
 		if kind(batch) != '[' {
 			return nil, fmt.Errorf("%w: batch is not an array", ErrMalformed)
 		}
-		if p.Events, err = arrayElements(batch); err != nil {
+		if p.Events, err = arrayElementsMax(batch, maxEvents); tooMany(err) != nil {
+			return nil, tooMany(err)
+		}
+		if err != nil {
 			return nil, fmt.Errorf("%w: invalid batch: %v", ErrMalformed, err)
 		}
 		p.APIKey = firstString(ms, "api_key", "token", "$token")

@@ -2,9 +2,11 @@ package capture
 
 import (
 	"bytes"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -14,13 +16,22 @@ import (
 // The seed corpora live in testdata/fuzz/<FuzzName>/; f.Add adds a few more.
 // Run one target with e.g. go test ./capture -run '^$' -fuzz '^FuzzDecodeRequest$' -fuzztime 10s.
 
-const fuzzMaxBytes = 1 << 20
+// fuzzMaxBytes is small so that inputs that inflate past it (the gzip-ratio
+// seeds) stay cheap to run many times.
+const fuzzMaxBytes = 64 << 10
 
 func FuzzDecodeRequest(f *testing.F) {
 	f.Add("POST", "application/json", "", "", []byte(testEvent))
 	f.Add("POST", "text/plain", "", "compression=gzip-js", testutil.Gzip(f, `{"api_key":"k","batch":[`+testEvent+`]}`))
 	f.Add("POST", "application/x-www-form-urlencoded", "", "compression=lz64", []byte("data="+url.QueryEscape(lzVectors[0].compressed)))
 	f.Add("GET", "", "", "data="+url.QueryEscape(lzVectors[4].plain)+"&_=1715000000000", []byte(nil))
+	// Gzip ratio: a few KB that inflate past the limit, and millions of tiny events.
+	f.Add("POST", "application/json", "gzip", "", testutil.Gzip(f, strings.Repeat(" ", 2*fuzzMaxBytes)))
+	f.Add("POST", "text/plain", "", "compression=gzip-js", testutil.Gzip(f, "["+strings.Repeat("{},", fuzzMaxBytes/3-1)+"{}]"))
+	f.Add("POST", "application/x-www-form-urlencoded", "", "", []byte("data="+url.QueryEscape(base64.StdEncoding.EncodeToString(testutil.Gzip(f, strings.Repeat("[", 2*fuzzMaxBytes))))))
+	// JSON depth: just under encoding/json's limit, and far over it.
+	f.Add("POST", "application/json", "", "", []byte(`{"event":"e","distinct_id":"d","api_key":"k","properties":{"p":`+deepJSON(9990)+`}}`))
+	f.Add("POST", "application/json", "", "", []byte(strings.Repeat("[", 30_000)))
 	f.Fuzz(func(t *testing.T, method, contentType, contentEncoding, rawQuery string, body []byte) {
 		query, _ := url.ParseQuery(rawQuery)
 		d, err := DecodeRequest(Request{
@@ -63,6 +74,9 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add([]byte(testEvent))
 	f.Add([]byte(`{"api_key":"k","sent_at":"2024-01-01T00:00:00Z","batch":[{"event":"a","properties":{"distinct_id":1,"b":{"c":[1,2]}}},{"event":"b"}]}`))
 	f.Add([]byte(`[{"$distinct_id":"d","$token":"t","$set":{"x":1}},{"event":"e","distinct_id":"d","token":"t","uuid":"0190f0b2-1c2d-7e3f-8a4b-5c6d7e8f9a0b"}]`))
+	f.Add([]byte(`{"event":"e","distinct_id":"d","token":"t","properties":{"deep":` + deepJSON(maxDepth-3) + `}}`))
+	f.Add([]byte(`{"event":"e","distinct_id":"d","token":"t","properties":{"deep":` + deepJSON(maxDepth+1) + `}}`))
+	f.Add([]byte(strings.Repeat(`{"a":`, 12_000)))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		checkEvents(t, payload)
 	})
@@ -113,6 +127,7 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, ` {"a" : 1 , "b":[1,{"c":null}], "a":"x"} `, `[1, "two", {"3":true}, [false]]`,
 		`{"a":1,}`, `[1,]`, `{"a" 1}`, `"str"`, `-0.5e+10`, `{"\u00e9\n":"\ud83d\ude00"}`, `{"a":01}`, `nul`,
+		deepJSON(maxDepth), deepJSON(maxDepth + 1), strings.Repeat("[", 30_000),
 	} {
 		f.Add([]byte(s))
 	}
@@ -167,6 +182,11 @@ func FuzzDecodeJSON(f *testing.F) {
 			}
 		}
 	})
+}
+
+// deepJSON is an array nested depth levels deep.
+func deepJSON(depth int) string {
+	return strings.Repeat("[", depth) + strings.Repeat("]", depth)
 }
 
 func compactStd(t *testing.T, raw []byte) []byte {

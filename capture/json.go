@@ -87,6 +87,15 @@ func objectMembers(raw []byte) ([]member, error) {
 
 // arrayElements splits a JSON array into its raw elements, validating it.
 func arrayElements(raw []byte) ([]json.RawMessage, error) {
+	return arrayElementsMax(raw, 0)
+}
+
+// errTooManyElements stops arrayElementsMax at its limit.
+var errTooManyElements = errors.New("too many elements")
+
+// arrayElementsMax is arrayElements stopping with errTooManyElements at the
+// (max+1)th element when max > 0, before the rest is scanned or kept.
+func arrayElementsMax(raw []byte, max int) ([]json.RawMessage, error) {
 	s := scanner{data: raw}
 	s.skipSpace()
 	if s.peek() != '[' {
@@ -104,6 +113,9 @@ func arrayElements(raw []byte) ([]json.RawMessage, error) {
 		start := s.pos
 		if err := s.value(1); err != nil {
 			return nil, err
+		}
+		if max > 0 && len(out) == max {
+			return nil, errTooManyElements
 		}
 		out = append(out, raw[start:s.pos:s.pos])
 		s.skipSpace()
@@ -156,9 +168,11 @@ func (s *scanner) end() error {
 	return nil
 }
 
-// value skips one JSON value starting at pos.
+// value skips one JSON value starting at pos, inside depth containers. As in
+// encoding/json, a container that would be the (maxDepth+1)th level is refused
+// before anything inside it is read.
 func (s *scanner) value(depth int) error {
-	if depth > maxDepth {
+	if c := s.peek(); (c == '{' || c == '[') && depth >= maxDepth {
 		return s.errorf("JSON nested too deeply")
 	}
 	switch c := s.peek(); {

@@ -266,6 +266,16 @@ func (in *njInput) consume(ctx context.Context, nc *nats.Conn) (jetstream.Messag
 	if err != nil {
 		return nil, fmt.Errorf("nats %s: consumer %q of stream %q: %w", servers, in.durable, name, err)
 	}
+	if got := cons.CachedInfo().Config; in.durable != "" {
+		if got.AckPolicy != jetstream.AckExplicitPolicy {
+			return nil, fmt.Errorf("nats %s: consumer %q of stream %q has ack policy %s; this input acks each message and needs %s",
+				servers, in.durable, name, got.AckPolicy, jetstream.AckExplicitPolicy)
+		}
+		if got.FilterSubject != in.subject {
+			in.log.Warnf("nats %s: consumer %q of stream %q exists with filter subject %q, not %q: using it as it is",
+				servers, in.durable, name, got.FilterSubject, in.subject)
+		}
+	}
 	// Prefetch no more than the consumer lets be pending, so that one
 	// replica does not take all of it while another idles.
 	prefetch := min(in.maxAckPending, 500)

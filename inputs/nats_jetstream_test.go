@@ -3,10 +3,12 @@ package inputs
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hogpipe/hogpipe/internal/natstest"
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 )
 
@@ -101,6 +104,7 @@ func TestNJInputConfigErrors(t *testing.T) {
 }
 
 func TestNJInputAckNackAndMetadata(t *testing.T) {
+	testutil.NoLeaks(t)
 	srv := natstest.Start(t)
 	js := njTestStream(t, srv.URL(), 1)
 	njTestPublish(t, js, 0, 3)
@@ -311,3 +315,90 @@ nats_jetstream:
 		return info.NumAckPending == 0 && info.NumPending == 0
 	}, 30*time.Second, 50*time.Millisecond)
 }
+
+func TestNJInputRefusesAConsumerWithoutExplicitAcks(t *testing.T) {
+	srv := natstest.Start(t)
+	js := njTestStream(t, srv.URL(), 1)
+	_, err := js.CreateConsumer(t.Context(), "EVENTS", jetstream.ConsumerConfig{Durable: "noack", AckPolicy: jetstream.AckNonePolicy})
+	require.NoError(t, err)
+	in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\ndurable: noack", srv.URL()))
+	err = in.Connect(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), `consumer "noack" of stream "EVENTS" has ack policy AckNone`)
+}
+
+func TestNJInputTLS(t *testing.T) {
+	srv := natstest.Start(t, natstest.WithTLS())
+	js := njTestStream(t, srv.URL(), 1, nats.Secure(&tls.Config{InsecureSkipVerify: true})) //nolint:gosec // the test server's self-signed certificate
+	njTestPublish(t, js, 0, 1)
+
+	for _, tc := range []struct{ name, tls, want string }{
+		// The client upgrades to TLS when the server requires it.
+		{"no tls", "", "certificate signed by unknown authority"},
+		{"unverified certificate", "tls: {enabled: true}", "certificate signed by unknown authority"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\n%s", srv.URL(), tc.tls))
+			err := in.Connect(t.Context())
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "failed to connect to nats "+srv.URL())
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+	in := njTestInput(t, fmt.Sprintf("urls: [%s]\nstream: EVENTS\ntls: {enabled: true, skip_cert_verify: true}", srv.URL()))
+	require.NoError(t, in.Connect(t.Context()))
+	batch, ack := njTestRead(t, in)
+	require.Len(t, batch, 1)
+	require.NoError(t, ack(t.Context(), nil))
+}
+
+// TestNJInputServerRestarts restarts the only server (with its JetStream
+// files) under a running stream: the input reconnects and goes on.
+func TestNJInputServerRestarts(t *testing.T) {
+	srv := natstest.Start(t)
+	js := njTestStream(t, srv.URL(), 1, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	var logs syncBuffer
+	builder := service.NewStreamBuilder()
+	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
+nats_jetstream:
+  urls: [%s]
+  stream: EVENTS
+  durable: d4
+  ack_wait: 2s
+`, srv.URL())))
+	msgs := streamtest.Collect(t, builder, 100)
+	stream, err := builder.Build()
+	require.NoError(t, err)
+	streamtest.Run(t, stream)
+
+	seen := map[string]int{}
+	read := func(n int) {
+		t.Helper()
+		for len(seen) < n {
+			select {
+			case m := <-msgs:
+				b, err := m.AsBytes()
+				require.NoError(t, err)
+				seen[string(b)]++
+			case <-time.After(30 * time.Second):
+				t.Fatalf("%d of %d messages delivered; logs:\n%s", len(seen), n, logs.String())
+			}
+		}
+	}
+	njTestPublish(t, js, 0, 5)
+	read(5)
+	srv.Restart()
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), "nats "+srv.URL()+": disconnected")
+	}, 10*time.Second, 10*time.Millisecond, logs.String())
+	require.Eventually(t, func() bool { return nc(js).IsConnected() }, 10*time.Second, 10*time.Millisecond)
+	njTestPublish(t, js, 5, 10)
+	read(10)
+	require.Eventually(t, func() bool {
+		info := njTestConsumerInfo(t, js, "d4")
+		return info.NumAckPending == 0 && info.NumPending == 0
+	}, 10*time.Second, 20*time.Millisecond)
+}
+
+func nc(js jetstream.JetStream) *nats.Conn { return js.Conn() }

@@ -9,19 +9,25 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"maps"
 	"net"
 	"net/http"
 	"net/http/httputil"
+	"net/netip"
 	"net/url"
+	"path"
 	"runtime/debug"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
 	"time"
+	"unicode/utf8"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
 
 	"github.com/hogpipe/hogpipe/capture"
+	"github.com/hogpipe/hogpipe/internal/pluginconf"
 )
 
 const (
@@ -39,7 +45,20 @@ const (
 	pcInFieldMaxBodyBytes      = "max_body_bytes"
 	pcInFieldUpstreamURL       = "upstream_url"
 	pcInFieldUpstreamAssetsURL = "upstream_assets_url"
+	pcInFieldMaxEvents         = "max_events_per_request"
+	pcInFieldReadTimeout       = "read_timeout"
+	pcInFieldIdleTimeout       = "idle_timeout"
+	pcInFieldAllowedOrigins    = "allowed_origins"
+	pcInFieldTrustedProxies    = "trusted_proxies"
 )
+
+// pcInMaxListedRejections caps the rejections an answer lists; the rest are
+// counted in rejected_count.
+const pcInMaxListedRejections = 100
+
+// pcInWarnInterval is how often, at most, rejected requests are summed up in
+// a WARN line; each one is logged at DEBUG.
+const pcInWarnInterval = time.Minute
 
 func pcInputSpec() *service.ConfigSpec {
 	return service.NewConfigSpec().
@@ -61,7 +80,9 @@ Point an SDK at this input (posthog-js `+"`api_host`"+`, posthog-node `+"`host`"
 | `+"`/api/surveys/`, `/api/early_access_features/`, `/api/web_experiments/`"+` | from `+"`upstream_url`"+`; without it, an empty list |
 | anything else (other `+"`/i/...`"+` endpoints, `+"`/api/...`"+`) | from `+"`upstream_url`"+`; without it, 404 |
 
-`+"`OPTIONS`"+` requests are answered as CORS preflights, and every answer carries `+"`Access-Control-Allow-Origin`"+` (echoing the request's origin) with `+"`Access-Control-Allow-Credentials: true`"+`, so browsers on any origin can send events. CORS headers from the upstream are replaced by these.
+`+"`OPTIONS`"+` requests are answered as CORS preflights. Without `+"`allowed_origins`"+`, every answer carries `+"`Access-Control-Allow-Origin`"+` echoing the request's origin, without credentials, so browsers on any origin can send events (the SDKs send no cookies). With `+"`allowed_origins`"+`, only those origins get `+"`Access-Control-Allow-Origin`"+`, with `+"`Access-Control-Allow-Credentials: true`"+`; other origins get no CORS headers. The same holds for proxied paths: CORS headers from the upstream are replaced by these.
+
+Request paths are normalised before routing and proxying (`+"`.`"+` and `+"`..`"+` segments, also percent-encoded, and repeated slashes are resolved), so a path cannot leave `+"`path_prefix`"+` or the upstream's base path.
 
 ### Request bodies
 
@@ -69,11 +90,15 @@ JSON bodies, `+"`data=`"+` form fields (or query parameters) holding JSON, base6
 
 ### Messages
 
-Each event becomes a message shaped like a `+"`PluginEvent`"+`: `+"`uuid`"+` (the event's, or a new UUIDv7), `+"`event`"+` (`+"`$identify`"+` when missing on `+"`/engage/`"+`), `+"`distinct_id`"+` (from the event, `+"`$distinct_id`"+`, `+"`properties.distinct_id`"+` or `+"`properties.$distinct_id`"+`), `+"`properties`"+` (byte for byte, so its key order is the client's), `+"`timestamp`"+`, `+"`offset`"+`, `+"`$set`"+`, `+"`$set_once`"+`, `+"`ip`"+` (the connection's address; the first `+"`X-Forwarded-For`"+` entry when `+"`trust_forwarded_for`"+` is set), `+"`site_url`"+`, `+"`team_id`"+` (when the api key is in `+"`teams`"+`), `+"`now`"+` (when the request arrived), `+"`sent_at`"+`, `+"`api_key`"+` and `+"`token`"+`. Other top-level fields are dropped. Events need an api key (`+"`api_key`, `token` or `$token`"+` on the event, `+"`properties.token`"+`, or an `+"`api_key`"+` beside the batch), a name and a distinct id, as PostHog requires; an invalid `+"`uuid`"+` is rejected too.
+Each event becomes a message shaped like a `+"`PluginEvent`"+`: `+"`uuid`"+` (the event's, or a new UUIDv7), `+"`event`"+` (`+"`$identify`"+` when missing on `+"`/engage/`"+`), `+"`distinct_id`"+` (from the event, `+"`$distinct_id`"+`, `+"`properties.distinct_id`"+` or `+"`properties.$distinct_id`"+`), `+"`properties`"+` (byte for byte, so its key order is the client's), `+"`timestamp`"+`, `+"`offset`"+`, `+"`$set`"+`, `+"`$set_once`"+`, `+"`ip`"+` (the connection's address; with `+"`trust_forwarded_for`"+`, the right-most `+"`X-Forwarded-For`"+` hop that is not a trusted proxy), `+"`site_url`"+`, `+"`team_id`"+` (when the api key is in `+"`teams`"+`), `+"`now`"+` (when the request arrived), `+"`sent_at`"+`, `+"`api_key`"+` and `+"`token`"+`. Other top-level fields are dropped. Events need an api key (`+"`api_key`, `token` or `$token`"+` on the event, `+"`properties.token`"+`, or an `+"`api_key`"+` beside the batch), a name and a distinct id, as PostHog requires; an invalid `+"`uuid`"+` is rejected too.
 
 ### Acknowledgements and answers
 
-All events of one request are sent downstream as one batch. The answer is `+"`200 {\"status\": 1}`"+` once that batch is acknowledged, and `+"`503`"+` when it is rejected (nacked) or not acknowledged within `+"`ack_timeout`"+`, so that the SDK retries. Invalid events of a batch are left out and listed in the answer, e.g. `+"`{\"status\":1,\"rejected\":[{\"index\":2,\"error\":\"invalid event: missing distinct_id\"}]}`"+`. A request that cannot be decoded gets `+"`400`"+` (`+"`413`"+` when it is too large, `+"`415`"+` for an unknown compression, `+"`401`"+` when no event has an allowed api key) with `+"`{\"status\":0,\"error\":\"...\",\"request_id\":\"...\"}`"+`, and is logged with that request id.
+All events of one request are sent downstream as one batch. The answer is `+"`200 {\"status\": 1}`"+` once that batch is acknowledged, and `+"`503`"+` when it is rejected (nacked) or not acknowledged within `+"`ack_timeout`"+`, so that the SDK retries. Invalid events of a batch are left out and listed in the answer (the first 100; `+"`rejected_count`"+` counts them all), e.g. `+"`{\"status\":1,\"rejected\":[{\"index\":2,\"error\":\"invalid event: missing distinct_id\"}],\"rejected_count\":1}`"+`. A request that cannot be decoded gets `+"`400`"+` (`+"`413`"+` when its body, decompressed, is over `+"`max_body_bytes`"+` or it holds more than `+"`max_events_per_request`"+` events, `+"`415`"+` for an unknown compression, `+"`401`"+` when no event has an allowed api key) with `+"`{\"status\":0,\"error\":\"...\",\"request_id\":\"...\"}`"+`.
+
+### Rejections in logs and metrics
+
+Each rejected request, and each request with rejected events, is logged at DEBUG with its request id, status and reason (never its body), and counted in `+"`posthog_capture_rejected`"+` (by `+"`status`"+`; events left out of a batch count as `+"`status`"+` `+"`event`"+`). At most once a minute a WARN line sums up the rejections since the last one.
 
 ### Metadata
 
@@ -120,9 +145,14 @@ All events of one request are sent downstream as one batch. The answer is `+"`20
 				Default(map[string]any{}).
 				Example(map[string]any{"phc_abc123": 1}),
 			service.NewBoolField(pcInFieldTrustForwardedFor).
-				Description("Take the client address from the first entry of `X-Forwarded-For` (and the site URL from `X-Forwarded-Proto`/`X-Forwarded-Host`), and pass the chain on to the upstream. Enable only behind a proxy that sets these headers.").
+				Description("Behind a reverse proxy: take the client address from `X-Forwarded-For` (and the site URL from `X-Forwarded-Proto`/`X-Forwarded-Host`), and pass the chain on to the upstream. The client is the right-most hop that is not a trusted proxy (see `trusted_proxies`); entries to its left were written by the client and are not believed. Enable only behind a proxy that sets these headers.").
 				Default(false).
 				Example(true),
+			service.NewStringListField(pcInFieldTrustedProxies).
+				Description("With `trust_forwarded_for`: the addresses (`10.0.0.5`) and networks (`10.0.0.0/8`, `fd00::/8`) of your proxies. Forwarded headers are believed only from a connection coming from one of them, and the client address is the right-most `X-Forwarded-For` hop outside them. Empty trusts the connecting peer alone: the client is the last `X-Forwarded-For` entry, the one your proxy added.").
+				Default([]any{}).
+				Example([]any{"10.0.0.0/8", "192.168.1.10"}).
+				Advanced(),
 			service.NewStringField(pcInFieldSiteURL).
 				Description("The `site_url` written to each event. When empty, the URL the request was sent to (scheme and host) is used.").
 				Default("").
@@ -132,15 +162,38 @@ All events of one request are sent downstream as one batch. The answer is `+"`20
 				Default("5s").
 				Examples("5s", "30s"),
 			service.NewIntField(pcInFieldMaxBodyBytes).
-				Description("The largest request body accepted, and the largest payload once decompressed; larger requests get 413.").
+				Description("The largest request body accepted, and the largest payload once decompressed (gzip, lz-string, base64); larger requests get 413 and are not decompressed further.").
 				Default(20*1024*1024).
 				Examples(1024*1024).
-				Advanced(),
-			service.NewStringField(pcInFieldUpstreamURL).
+				Advanced().
+				LintRule(`root = if this < 1 { ["max_body_bytes must be positive"] }`),
+			service.NewIntField(pcInFieldMaxEvents).
+				Description("The most events one request may hold; a request with more gets 413 before its events are looked at. The SDKs send batches of 100 or fewer.").
+				Default(10000).
+				Examples(1000).
+				Advanced().
+				LintRule(`root = if this < 1 { ["max_events_per_request must be positive"] }`),
+			service.NewDurationField(pcInFieldReadTimeout).
+				Description("How long a client may take to send a whole request, headers and body; a slower one is disconnected. Headers alone must arrive within 10s (or this, when shorter).").
+				Default("30s").
+				Examples("1m").
+				Advanced().
+				LintRule(pluginconf.PositiveDurationLint(pcInFieldReadTimeout)),
+			service.NewDurationField(pcInFieldIdleTimeout).
+				Description("How long a kept-alive connection may wait for its next request before it is closed.").
+				Default("2m").
+				Examples("30s").
+				Advanced().
+				LintRule(pluginconf.PositiveDurationLint(pcInFieldIdleTimeout)),
+			service.NewStringListField(pcInFieldAllowedOrigins).
+				Description("Origins (`https://app.example.com`) whose browsers may send credentials (cookies) with their requests: their answers carry `Access-Control-Allow-Credentials: true`, and other origins get no CORS headers. Empty allows every origin, without credentials.").
+				Default([]any{}).
+				Example([]any{"https://app.example.com", "https://www.example.com"}),
+			service.NewURLField(pcInFieldUpstreamURL).
 				Description("A PostHog host that everything except events is passed to (feature flags, remote config, session recordings, ...), so that those keep working. When empty, minimal answers are given instead (see the table above).").
 				Default("").
 				Examples("https://us.i.posthog.com", "https://eu.i.posthog.com"),
-			service.NewStringField(pcInFieldUpstreamAssetsURL).
+			service.NewURLField(pcInFieldUpstreamAssetsURL).
 				Description("The PostHog host for scripts and remote config (`/static/`, `/array/`). When empty, `upstream_url` is used.").
 				Default("").
 				Examples("https://us-assets.i.posthog.com", "https://eu-assets.i.posthog.com").
@@ -197,6 +250,12 @@ type pcInput struct {
 	siteURL     string
 	ackTimeout  time.Duration
 	maxBody     int64
+	maxEvents   int
+	readTimeout time.Duration
+	idleTimeout time.Duration
+	origins     map[string]bool // nil: any origin, without credentials
+	trusted     []netip.Prefix
+	rejections  *pcInRejections
 	proxy       *httputil.ReverseProxy
 	assetsProxy *httputil.ReverseProxy
 	transport   *http.Transport
@@ -291,6 +350,43 @@ func newPCInputFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (*
 		return nil, fmt.Errorf("%s must be positive", pcInFieldMaxBodyBytes)
 	}
 	in.maxBody = int64(maxBody)
+	if in.maxEvents, err = conf.FieldInt(pcInFieldMaxEvents); err != nil {
+		return nil, err
+	}
+	if in.maxEvents <= 0 {
+		return nil, fmt.Errorf("%s must be positive", pcInFieldMaxEvents)
+	}
+	if in.readTimeout, err = conf.FieldDuration(pcInFieldReadTimeout); err != nil {
+		return nil, err
+	}
+	if in.idleTimeout, err = conf.FieldDuration(pcInFieldIdleTimeout); err != nil {
+		return nil, err
+	}
+	if in.readTimeout <= 0 || in.idleTimeout <= 0 {
+		return nil, fmt.Errorf("%s and %s must be positive", pcInFieldReadTimeout, pcInFieldIdleTimeout)
+	}
+	origins, err := conf.FieldStringList(pcInFieldAllowedOrigins)
+	if err != nil {
+		return nil, err
+	}
+	if len(origins) > 0 {
+		in.origins = make(map[string]bool, len(origins))
+		for _, o := range origins {
+			u, err := url.Parse(o)
+			if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || (u.Path != "" && u.Path != "/") {
+				return nil, fmt.Errorf("%s: %q is not an origin like https://app.example.com", pcInFieldAllowedOrigins, o)
+			}
+			in.origins[strings.ToLower(u.Scheme+"://"+u.Host)] = true
+		}
+	}
+	proxies, err := conf.FieldStringList(pcInFieldTrustedProxies)
+	if err != nil {
+		return nil, err
+	}
+	if in.trusted, err = pcInParsePrefixes(proxies); err != nil {
+		return nil, fmt.Errorf("%s: %w", pcInFieldTrustedProxies, err)
+	}
+	in.rejections = newPCInRejections(in.log, mgr.Metrics())
 
 	upstream, err := pcInParseUpstream(conf, pcInFieldUpstreamURL)
 	if err != nil {
@@ -349,8 +445,9 @@ func (in *pcInput) Connect(ctx context.Context) error {
 	}
 	srv := &http.Server{
 		Handler:           in,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
+		ReadHeaderTimeout: min(10*time.Second, in.readTimeout),
+		ReadTimeout:       in.readTimeout,
+		IdleTimeout:       in.idleTimeout,
 		TLSConfig:         in.tlsConf,
 		ErrorLog:          log.New(pcInLogWriter{in.log}, "", 0),
 	}
@@ -417,6 +514,7 @@ func (in *pcInput) Close(ctx context.Context) error {
 	if in.transport != nil {
 		in.transport.CloseIdleConnections()
 	}
+	in.rejections.flush(time.Now())
 	return nil
 }
 
@@ -441,13 +539,17 @@ func (in *pcInput) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			pcInWriteError(w, http.StatusInternalServerError, reqID, "internal error")
 		}
 	}()
-	in.log.Tracef("PostHog request %s %s %s from %s", reqID, r.Method, r.URL.RequestURI(), r.RemoteAddr)
-	pcInSetCORS(w, r)
+	in.log.Tracef("PostHog request %s %s from %s", reqID, r.Method, r.RemoteAddr)
+	in.setCORS(w, r)
 	if r.Method == http.MethodOptions {
 		w.WriteHeader(http.StatusOK)
 		return
 	}
 
+	// Routing and proxying see the path with dot segments resolved: an
+	// encoded "/%2e%2e/" must not climb out of the prefix or the upstream's
+	// base path.
+	r.URL.Path, r.URL.RawPath = pcInCleanPath(r.URL.Path), ""
 	p := r.URL.Path
 	if in.prefix != "" {
 		if p != in.prefix && !strings.HasPrefix(p, in.prefix+"/") {
@@ -486,18 +588,25 @@ type pcInRejection struct {
 }
 
 type pcInAnswer struct {
-	Status    int             `json:"status"`
-	Error     string          `json:"error,omitempty"`
-	Rejected  []pcInRejection `json:"rejected,omitempty"`
-	RequestID string          `json:"request_id,omitempty"`
+	Status        int             `json:"status"`
+	Error         string          `json:"error,omitempty"`
+	Rejected      []pcInRejection `json:"rejected,omitempty"`
+	RejectedCount int             `json:"rejected_count,omitempty"`
+	RequestID     string          `json:"request_id,omitempty"`
+}
+
+// newPCInAnswer lists the first rejections and counts them all.
+func newPCInAnswer(status int, msg, reqID string, rejected []pcInRejection) pcInAnswer {
+	a := pcInAnswer{Status: status, Error: msg, RequestID: reqID, RejectedCount: len(rejected)}
+	a.Rejected = rejected[:min(len(rejected), pcInMaxListedRejections)]
+	return a
 }
 
 func (in *pcInput) serveCapture(w http.ResponseWriter, r *http.Request, reqID, route string) {
 	w.Header().Set("X-Request-Id", reqID)
-	logger := in.log.With("request_id", reqID, "request_path", r.URL.Path)
 	fail := func(status int, msg string, rejected []pcInRejection) {
-		logger.Warnf("Rejected capture request from %s with %d: %s", r.RemoteAddr, status, msg)
-		pcInWriteAnswer(w, status, pcInAnswer{Error: msg, Rejected: rejected, RequestID: reqID})
+		in.rejections.request(reqID, r, status, msg)
+		pcInWriteAnswer(w, status, newPCInAnswer(0, msg, reqID, rejected))
 	}
 
 	if r.Method != http.MethodPost && r.Method != http.MethodGet {
@@ -534,14 +643,14 @@ func (in *pcInput) serveCapture(w http.ResponseWriter, r *http.Request, reqID, r
 	})
 	if err == nil {
 		var payload *capture.Payload
-		if payload, err = capture.ParsePayload(decoded.JSON); err == nil {
+		if payload, err = capture.ParsePayloadMax(decoded.JSON, in.maxEvents); err == nil {
 			in.captureEvents(w, r, reqID, route, now, decoded, payload, fail)
 			return
 		}
 	}
 	status := http.StatusBadRequest
 	switch {
-	case errors.Is(err, capture.ErrTooLarge):
+	case errors.Is(err, capture.ErrTooLarge), errors.Is(err, capture.ErrTooManyEvents):
 		status = http.StatusRequestEntityTooLarge
 	case errors.Is(err, capture.ErrUnsupportedCompression):
 		status = http.StatusUnsupportedMediaType
@@ -621,9 +730,7 @@ func (in *pcInput) captureEvents(
 		return
 	}
 	if len(rejected) > 0 {
-		in.log.With("request_id", reqID, "request_path", r.URL.Path).
-			Warnf("Dropped %d of %d events from %s: first: event %d: %s",
-				len(rejected), len(payload.Events), r.RemoteAddr, rejected[0].Index, rejected[0].Error)
+		in.rejections.events(reqID, r, len(rejected), len(payload.Events), rejected[0])
 	}
 
 	res := make(chan error, 1)
@@ -658,7 +765,7 @@ func (in *pcInput) captureEvents(
 	case <-r.Context().Done():
 		return
 	}
-	pcInWriteAnswer(w, http.StatusOK, pcInAnswer{Status: 1, Rejected: rejected})
+	pcInWriteAnswer(w, http.StatusOK, newPCInAnswer(1, "", "", rejected))
 }
 
 // pcInFlagsAnswer is the /decide/ and /flags/ answer without an upstream: no
@@ -727,7 +834,7 @@ func (in *pcInput) proxyOr(w http.ResponseWriter, r *http.Request, proxy *httput
 func (in *pcInput) newProxy(target *url.URL) *httputil.ReverseProxy {
 	return &httputil.ReverseProxy{
 		Rewrite: func(pr *httputil.ProxyRequest) {
-			if in.trustXFF {
+			if in.forwardedTrusted(pr.In) {
 				pr.Out.Header["X-Forwarded-For"] = pr.In.Header["X-Forwarded-For"]
 			}
 			pr.SetXForwarded()
@@ -747,33 +854,110 @@ func (in *pcInput) newProxy(target *url.URL) *httputil.ReverseProxy {
 		},
 		ErrorHandler: func(w http.ResponseWriter, r *http.Request, err error) {
 			reqID := capture.NewUUIDv7()
-			in.log.With("request_id", reqID, "request_path", r.URL.Path).Warnf("PostHog upstream %s failed: %v", target.Host, err)
+			in.log.With("request_id", reqID, "request_path", pcInShort(r.URL.Path)).Warnf("PostHog upstream %s failed: %v", target.Host, err)
 			pcInWriteError(w, http.StatusBadGateway, reqID, "upstream request failed")
 		},
 		ErrorLog: log.New(pcInLogWriter{in.log}, "", 0),
 	}
 }
 
-// clientIP is the connection's address, or the first X-Forwarded-For entry
-// when that header is trusted.
-func (in *pcInput) clientIP(r *http.Request) string {
-	if in.trustXFF {
-		if xff := r.Header.Get("X-Forwarded-For"); xff != "" {
-			first, _, _ := strings.Cut(xff, ",")
-			first = strings.TrimSpace(first)
-			if host, _, err := net.SplitHostPort(first); err == nil {
-				first = host
-			}
-			if net.ParseIP(first) != nil {
-				return first
-			}
+// forwardedTrusted tells whether r's X-Forwarded-* headers come from one of
+// our proxies: trust_forwarded_for is on and the peer is a trusted proxy
+// (any peer when trusted_proxies is empty).
+func (in *pcInput) forwardedTrusted(r *http.Request) bool {
+	if !in.trustXFF {
+		return false
+	}
+	if len(in.trusted) == 0 {
+		return true
+	}
+	peer, ok := pcInAddr(r.RemoteAddr)
+	return ok && in.isTrusted(peer)
+}
+
+func (in *pcInput) isTrusted(a netip.Addr) bool {
+	for _, p := range in.trusted {
+		if p.Contains(a) {
+			return true
 		}
 	}
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
+	return false
+}
+
+// clientIP is the connection's address or, behind trusted proxies, the
+// right-most X-Forwarded-For hop that is not one of them: every proxy
+// appends the address it saw, so hops right of the first untrusted one are
+// ours and the ones to its left were written by the client.
+func (in *pcInput) clientIP(r *http.Request) string {
+	peer, ok := pcInAddr(r.RemoteAddr)
+	if !ok {
 		return ""
 	}
-	return host
+	if !in.forwardedTrusted(r) {
+		return peer.String()
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		hop, ok := pcInAddr(strings.TrimSpace(hops[i]))
+		if !ok {
+			// Not an address: what the hop to its right saw is all we know.
+			break
+		}
+		client = hop
+		if len(in.trusted) == 0 || !in.isTrusted(hop) {
+			break
+		}
+	}
+	return client.String()
+}
+
+// pcInAddr parses an address with or without a port ("1.2.3.4",
+// "1.2.3.4:5", "[::1]:5", "::1").
+func pcInAddr(s string) (netip.Addr, bool) {
+	if ap, err := netip.ParseAddrPort(s); err == nil {
+		return ap.Addr().Unmap(), true
+	}
+	a, err := netip.ParseAddr(strings.Trim(s, "[]"))
+	if err != nil {
+		return netip.Addr{}, false
+	}
+	return a.Unmap(), true
+}
+
+// pcInParsePrefixes reads addresses and CIDR networks.
+func pcInParsePrefixes(list []string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, s := range list {
+		s = strings.TrimSpace(s)
+		if p, err := netip.ParsePrefix(s); err == nil {
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(s)
+		if err != nil {
+			return nil, fmt.Errorf("%q is neither an address nor a network (10.0.0.0/8)", s)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
+}
+
+// pcInCleanPath resolves dot segments (after percent-decoding, which the
+// server did) and repeated slashes, keeping a trailing slash.
+func pcInCleanPath(p string) string {
+	if p == "" {
+		return "/"
+	}
+	clean := path.Clean("/" + p)
+	if strings.HasSuffix(p, "/") && clean != "/" {
+		clean += "/"
+	}
+	return clean
 }
 
 func (in *pcInput) siteURLOf(r *http.Request) string {
@@ -784,7 +968,7 @@ func (in *pcInput) siteURLOf(r *http.Request) string {
 	if r.TLS != nil {
 		scheme = "https"
 	}
-	if in.trustXFF {
+	if in.forwardedTrusted(r) {
 		if p := r.Header.Get("X-Forwarded-Proto"); p == "http" || p == "https" {
 			scheme = p
 		}
@@ -796,15 +980,22 @@ func (in *pcInput) siteURLOf(r *http.Request) string {
 	return scheme + "://" + host
 }
 
-func pcInSetCORS(w http.ResponseWriter, r *http.Request) {
+// setCORS lets browsers read the answer: any origin without credentials, or
+// with allowed_origins, those origins only, with credentials.
+func (in *pcInput) setCORS(w http.ResponseWriter, r *http.Request) {
 	h := w.Header()
 	h.Add("Vary", "Origin")
 	origin := r.Header.Get("Origin")
 	if origin == "" {
 		return
 	}
+	if in.origins != nil {
+		if !in.origins[strings.ToLower(origin)] {
+			return
+		}
+		h.Set("Access-Control-Allow-Credentials", "true")
+	}
 	h.Set("Access-Control-Allow-Origin", origin)
-	h.Set("Access-Control-Allow-Credentials", "true")
 	if r.Method == http.MethodOptions {
 		h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
 		if req := r.Header.Get("Access-Control-Request-Headers"); req != "" {
@@ -841,4 +1032,106 @@ type pcInLogWriter struct{ log *service.Logger }
 func (l pcInLogWriter) Write(p []byte) (int, error) {
 	l.log.Debugf("posthog_capture http: %s", strings.TrimSpace(string(p)))
 	return len(p), nil
+}
+
+//------------------------------------------------------------------------------
+
+// pcInRejections logs rejected requests: each at DEBUG, counted in a metric,
+// and summed up in a WARN line at most once per pcInWarnInterval, so a flood
+// of bad requests cannot flood the logs. Nothing of a request's body is
+// logged; reasons are cut short.
+type pcInRejections struct {
+	log     *service.Logger
+	counter *service.MetricCounter
+
+	mu        sync.Mutex
+	since     time.Time
+	byStatus  map[string]int
+	badEvents int
+	last      string
+	warned    bool
+}
+
+func newPCInRejections(log *service.Logger, metrics *service.Metrics) *pcInRejections {
+	return &pcInRejections{
+		log:      log,
+		counter:  metrics.NewCounter("posthog_capture_rejected", "status"),
+		byStatus: map[string]int{},
+	}
+}
+
+// pcInMaxReason is the most of a rejection reason a log line shows: reasons
+// may quote what the client sent.
+const pcInMaxReason = 200
+
+func pcInShort(s string) string {
+	if len(s) <= pcInMaxReason {
+		return s
+	}
+	cut := pcInMaxReason
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// request records a request answered with an error status.
+func (rj *pcInRejections) request(reqID string, r *http.Request, status int, reason string) {
+	reason = pcInShort(reason)
+	rj.log.With("request_id", reqID).Debugf("Rejected capture request %s %s from %s with %d: %s",
+		r.Method, pcInShort(r.URL.Path), r.RemoteAddr, status, reason)
+	code := strconv.Itoa(status)
+	rj.counter.Incr(1, code)
+	rj.add(code, 1, fmt.Sprintf("%d from %s: %s", status, r.RemoteAddr, reason))
+}
+
+// events records the invalid events left out of an accepted request.
+func (rj *pcInRejections) events(reqID string, r *http.Request, n, of int, first pcInRejection) {
+	reason := pcInShort(first.Error)
+	rj.log.With("request_id", reqID).Debugf("Left out %d of %d events of a capture request from %s: first: event %d: %s",
+		n, of, r.RemoteAddr, first.Index, reason)
+	rj.counter.Incr(int64(n), "event")
+	rj.add("event", n, fmt.Sprintf("event %d from %s: %s", first.Index, r.RemoteAddr, reason))
+}
+
+func (rj *pcInRejections) add(status string, n int, last string) {
+	now := time.Now()
+	rj.mu.Lock()
+	if rj.since.IsZero() {
+		rj.since = now
+	}
+	if status == "event" {
+		rj.badEvents += n
+	} else {
+		rj.byStatus[status] += n
+	}
+	rj.last = last
+	// The first rejection warns at once, so a misconfigured client shows up
+	// without waiting; later ones at most once per interval.
+	due := !rj.warned || now.Sub(rj.since) >= pcInWarnInterval
+	rj.mu.Unlock()
+	if due {
+		rj.flush(now)
+	}
+}
+
+// flush writes the summary of the rejections since the last one, if any.
+func (rj *pcInRejections) flush(now time.Time) {
+	rj.mu.Lock()
+	if len(rj.byStatus) == 0 && rj.badEvents == 0 {
+		rj.mu.Unlock()
+		return
+	}
+	var parts []string
+	for _, code := range slices.Sorted(maps.Keys(rj.byStatus)) {
+		parts = append(parts, fmt.Sprintf("%d with %s", rj.byStatus[code], code))
+	}
+	if rj.badEvents > 0 {
+		parts = append(parts, fmt.Sprintf("%d invalid events left out of accepted requests", rj.badEvents))
+	}
+	msg := fmt.Sprintf("Rejected capture requests since %s: %s; the last: %s (each is logged at DEBUG level)",
+		rj.since.UTC().Format(time.RFC3339), strings.Join(parts, ", "), rj.last)
+	rj.byStatus, rj.badEvents, rj.since, rj.warned = map[string]int{}, 0, now, true
+	rj.mu.Unlock()
+	rj.log.Warnf("%s", msg)
 }

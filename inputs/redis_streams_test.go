@@ -14,6 +14,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
@@ -120,6 +121,7 @@ func TestRSInputReadAckAndMetadata(t *testing.T) {
 }
 
 func TestRSInputRestartRereadsOwnPendingAndNackKeepsPending(t *testing.T) {
+	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
 	srv := redistest.Start(t)
 	c := rsTestClient(t, srv)
 	rsTestAdd(t, c, "ev", 0, 5)

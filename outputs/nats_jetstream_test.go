@@ -13,6 +13,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/hogpipe/hogpipe/internal/natstest"
+	"github.com/hogpipe/hogpipe/internal/testutil"
 )
 
 func njOutTest(t *testing.T, yaml string) *njOutput {
@@ -26,6 +27,7 @@ func njOutTest(t *testing.T, yaml string) *njOutput {
 }
 
 func TestNJOutputPublishesAckedBatches(t *testing.T) {
+	testutil.NoLeaks(t)
 	srv := natstest.Start(t)
 	nc, err := nats.Connect(srv.URL())
 	require.NoError(t, err)

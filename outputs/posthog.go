@@ -60,9 +60,9 @@ The batch is sent with the configured `+"`api_key`"+`; with `+"`use_event_api_ke
 
 ### Errors and retries
 
-Answers 429, 408 and 5xx, and network errors, are retried with exponential back-off (`+"`retry_backoff`"+`, at most `+"`max_retries`"+` times), waiting at least as long as a `+"`Retry-After`"+` header asks. Other 4xx answers fail the write at once with an error naming the status and the start of the answer's body. A message that is not a JSON object, or lacks `+"`event`"+` or `+"`distinct_id`"+`, fails on its own (the rest of the batch is sent); route such messages elsewhere with a `+"`fallback`"+` or `+"`reject_errored`"+` output if Benthos should not retry them forever.`).
+Answers 429, 408 and 5xx, and network errors, are retried with exponential back-off (`+"`retry_backoff`"+`, at most `+"`max_retries`"+` times), waiting at least as long as a `+"`Retry-After`"+` header asks. A 413 (request too large) splits the request in two halves, each sent on its own, down to single events; an event that is too large even alone fails on its own with an error saying so, and the rest of the batch is sent. Other 4xx answers fail the write at once with an error naming the status and the start of the answer's body. A message that is not a JSON object, or lacks `+"`event`"+` or `+"`distinct_id`"+`, fails on its own (the rest of the batch is sent); route such messages elsewhere with a `+"`fallback`"+` or `+"`reject_errored`"+` output if Benthos should not retry them forever.`).
 		Fields(
-			service.NewStringField(phOutFieldURL).
+			service.NewURLField(phOutFieldURL).
 				Description("The PostHog host; events are sent to `<url>/batch/`.").
 				Default("https://us.i.posthog.com").
 				Examples("https://us.i.posthog.com", "https://eu.i.posthog.com", "http://localhost:8000"),
@@ -257,11 +257,7 @@ func (o *phOutput) WriteBatch(ctx context.Context, batch service.MessageBatch) e
 
 	for _, key := range keys {
 		g := groups[key]
-		if err := o.send(ctx, capture.EncodeBatch(key, g.events)); err != nil {
-			for _, i := range g.indexes {
-				failed(i, err)
-			}
-		}
+		o.sendSplitting(ctx, key, g.indexes, g.events, failed)
 	}
 	if batchErr != nil {
 		return batchErr
@@ -276,6 +272,36 @@ func (o *phOutput) Close(context.Context) error {
 }
 
 //------------------------------------------------------------------------------
+
+// sendSplitting sends events in one request, or, when PostHog answers 413
+// (too large), each half in its own, down to single events: one event too
+// large on its own fails with an error saying so, and only it fails.
+func (o *phOutput) sendSplitting(ctx context.Context, key string, indexes []int, events [][]byte, failed func(int, error)) {
+	err := o.send(ctx, capture.EncodeBatch(key, events))
+	if err == nil {
+		return
+	}
+	var tooLarge *phOutTooLarge
+	if errors.As(err, &tooLarge) {
+		if len(events) > 1 {
+			mid := len(events) / 2
+			o.log.Debugf("PostHog refused a batch of %d events as too large; sending it in two halves", len(events))
+			o.sendSplitting(ctx, key, indexes[:mid], events[:mid], failed)
+			o.sendSplitting(ctx, key, indexes[mid:], events[mid:], failed)
+			return
+		}
+		err = fmt.Errorf("event of %d bytes is too large for PostHog even alone: %w", len(events[0]), err)
+	}
+	for _, i := range indexes {
+		failed(i, err)
+	}
+}
+
+// phOutTooLarge is a 413 answer: the request was too large.
+type phOutTooLarge struct{ err error }
+
+func (e *phOutTooLarge) Error() string { return e.err.Error() }
+func (e *phOutTooLarge) Unwrap() error { return e.err }
 
 // phOutRetryable is an answer or failure worth retrying, with the wait the
 // server asked for (0 when it did not).
@@ -358,6 +384,9 @@ func (o *phOutput) post(ctx context.Context, body []byte, contentEncoding string
 		return nil
 	}
 	err = fmt.Errorf("posthog answered %s: %s", resp.Status, strings.TrimSpace(string(excerpt)))
+	if resp.StatusCode == http.StatusRequestEntityTooLarge {
+		return &phOutTooLarge{err: err}
+	}
 	if resp.StatusCode == http.StatusTooManyRequests || resp.StatusCode == http.StatusRequestTimeout || resp.StatusCode >= 500 {
 		return &phOutRetryable{err: err, retryAfter: phOutParseRetryAfter(resp.Header.Get("Retry-After"), time.Now())}
 	}

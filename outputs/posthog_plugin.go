@@ -76,7 +76,7 @@ Other top-level fields (`+"`now`, `sent_at`, `site_url`, `offset`, `api_key`"+`,
 | Field | From the message |
 |---|---|
 | `+"`uuid`, `event`, `team_id`, `distinct_id`"+` | as above |
-| `+"`properties`"+` | as above (`+"`$set`, `$set_once`, `$ip`"+` inside), except that `+"`$elements`"+` stays and `+"`elements_chain`"+` is copied to `+"`$elements_chain`"+` |
+| `+"`properties`"+` | as above (`+"`$set`, `$set_once`, `$ip`"+` inside), except that `+"`$elements_chain`"+` holds the elements chain, as PostHog stored it: the message's `+"`elements_chain`"+`, else `+"`properties.$elements`"+` written in PostHog's chain format (`+"`tag.class:key=\"value\"…`"+`, elements joined by `+"`;`"+`), which then leaves `+"`properties`"+` |
 | `+"`timestamp`"+` | a JavaScript `+"`Date`"+` of the timestamp above |
 | `+"`groups`"+` | `+"`properties.$groups`"+` when it is an object, else `+"`{}`"+` |
 

@@ -10,6 +10,7 @@ import (
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
 
+	"github.com/hogpipe/hogpipe/internal/testutil"
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
@@ -24,6 +25,7 @@ func rsOutTest(t *testing.T, yaml string) *rsOutput {
 }
 
 func TestRSOutputAppendsAndTrims(t *testing.T) {
+	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
 	srv := redistest.Start(t)
 	opts, err := redis.ParseURL(srv.URL())
 	require.NoError(t, err)
@@ -72,4 +74,14 @@ func TestRSOutputRedisDown(t *testing.T) {
 	srv.Restart()
 	require.NoError(t, o.Connect(t.Context()))
 	require.NoError(t, o.WriteBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte("x"))}))
+}
+
+func TestRSOutputWrongPasswordNamesTheServer(t *testing.T) {
+	srv := redistest.Start(t, redistest.WithPassword("right"))
+	o := rsOutTest(t, fmt.Sprintf("url: redis://:wrong@%s/0\nstream: out", srv.Addr()))
+	err := o.Connect(t.Context())
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "failed to connect to redis "+srv.Addr())
+	assert.Contains(t, err.Error(), "WRONGPASS")
+	assert.NotContains(t, err.Error(), "wrong@")
 }

@@ -1,7 +1,11 @@
 // Package pluginhost runs PostHog plugins: it loads plugin.json, validates the
-// configuration, bundles the code with esbuild and runs it in goja VMs with an
-// event loop, exposing meta and the globals plugins expect. It knows nothing
-// of Benthos: the components in processors/, inputs/ and outputs/ adapt it.
+// configuration, bundles the code with esbuild and runs it in a pool of goja
+// VMs, each driven by an event loop and a watchdog, with the plugin server's
+// semantics: meta (cache, storage, jobs, metrics, geoip, …), processEvent and
+// processEventBatch, the exporters, scheduled tasks and jobs. The Node
+// modules and web globals a VM serves come from internal/node and
+// internal/web, listed in one table (host.go). It knows nothing of Benthos:
+// the components in processors/, inputs/ and outputs/ adapt it.
 package pluginhost
 
 import (

@@ -155,6 +155,14 @@ func (v *vm) postHogEvent(ev OutputEvent) (*goja.Object, string, error) {
 	if chain, ok := stringOf(src.obj.Get("elements_chain")); ok && chain != "" && !present(src.props.Get("$elements_chain")) {
 		_ = src.props.Set("$elements_chain", chain)
 	}
+	// Ingestion stored autocapture's $elements as the elements chain, which
+	// the original server handed composeWebhook as $elements_chain.
+	if raw, ok := src.props.Get("$elements").(*goja.Object); ok && raw.ClassName() == "Array" {
+		_ = src.props.Delete("$elements")
+		if !present(src.props.Get("$elements_chain")) {
+			_ = src.props.Set("$elements_chain", elementsChainOf(raw))
+		}
+	}
 	timestamp, err := v.rt.New(v.rt.Get("Date"), v.rt.ToValue(src.timestamp))
 	if err != nil {
 		return nil, "", err

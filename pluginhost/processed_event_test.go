@@ -61,7 +61,8 @@ func TestExportProcessedEventShape(t *testing.T) {
 	res, err = pool.ComposeWebhooks(t.Context(), events)
 	require.NoError(t, err)
 	assert.Equal(t, `{"event":{"uuid":"u-1","event":"$autocapture","team_id":2,"distinct_id":"42",`+
-		`"properties":{"z":1,"a":2,"$set":{"a":1,"b":2},"$elements":[{"tag_name":"a","$el_text":"Click","attr__href":"/x","attr__class":"btn big","nth_child":1,"nth_of_type":2,"attr__id":"link"}],"$ip":"1.2.3.4"},`+
+		`"properties":{"z":1,"a":2,"$set":{"a":1,"b":2},"$ip":"1.2.3.4",`+
+		`"$elements_chain":"a.big.btn:attr__class=\"btn big\"attr__href=\"/x\"attr__id=\"link\"attr_id=\"link\"href=\"/x\"nth-child=\"1\"nth-of-type=\"2\"text=\"Click\""},`+
 		`"timestamp":"2024-01-01T00:00:01.000Z","groups":{}},"isDate":true}`, string(res.Events[0].Webhook.Body))
 	assert.Contains(t, string(res.Events[1].Webhook.Body), `"properties":{"$elements_chain":"a.btn.big:attr__href=\"/x\"`)
 	assert.Contains(t, string(res.Events[2].Webhook.Body), `"groups":{"company":"c1"}`)

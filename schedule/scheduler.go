@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/gofrs/uuid/v5"
+
+	"github.com/hogpipe/hogpipe/state"
 )
 
 // Runner runs a plugin instance's functions (pluginhost.Pool satisfies it).
@@ -412,7 +414,8 @@ func (s *Scheduler) jobLoop() {
 			}
 		}
 		ctx, cancel := context.WithTimeout(s.ctx, storeTimeout)
-		items, err := s.conf.Stores.Jobs.TakeDueJobs(ctx, queue, s.clock.Now(), free)
+		now := s.clock.Now()
+		items, err := s.conf.Stores.Jobs.LeaseDueJobs(ctx, queue, now, now.Add(s.conf.Timeout+JobLeaseMargin), free)
 		for range free - len(items) {
 			<-slots
 		}
@@ -433,7 +436,7 @@ func (s *Scheduler) jobLoop() {
 		failing = false
 		for _, item := range items {
 			s.runs.Add(1)
-			go s.runJob(item, slots)
+			go s.runJob(queue, item, slots)
 		}
 		if len(items) == free {
 			cancel()
@@ -465,26 +468,65 @@ func (s *Scheduler) wait(d time.Duration, wake <-chan struct{}) bool {
 	return true
 }
 
-func (s *Scheduler) runJob(item string, slots <-chan struct{}) {
+// JobLeaseMargin is how long past the run's timeout a job's lease lasts: a
+// job whose worker stopped without acking it is due again that long after
+// the timeout would have ended its run.
+const JobLeaseMargin = time.Minute
+
+// MaxJobAttempts bounds the leases of one job: a job taken this often without
+// its run ending (each worker stopped mid-run, e.g. killed by the job) is
+// dropped with an error rather than taken forever.
+const MaxJobAttempts = 5
+
+// runJob runs a leased job, then acks it: the job leaves the queue only
+// after it ran (or failed: plugin errors are not retried, as in the original
+// server). A run interrupted by shutdown hands the job back for the next
+// worker.
+func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan struct{}) {
 	defer s.runs.Done()
 	defer func() { <-slots }()
-	job, err := decodeJob(item)
+	job, err := decodeJob(leased.Item)
 	if err != nil {
-		s.log.Errorf("dropped a job: %v: %.200q", err, item)
+		s.log.Errorf("dropped a job: %v: %.200q", err, leased.Item)
+		s.ackJob(queue, leased, "malformed job")
 		return
+	}
+	if leased.Attempt > MaxJobAttempts {
+		s.log.Errorf("dropped job %q: taken %d times, and each time its worker stopped before the run ended", job.Name, leased.Attempt-1)
+		s.ackJob(queue, leased, job.Name)
+		return
+	}
+	if leased.Attempt > 1 {
+		s.log.Warnf("job %q is delivered again (attempt %d): the worker that took it before stopped before the run ended", job.Name, leased.Attempt)
 	}
 	start := time.Now()
 	err = s.conf.Runner.RunJob(s.runCtx, job.Name, job.Payload, s.conf.Timeout, func(event []byte) {
 		s.conf.Emit(Event{Body: event, Job: job.Name})
 	})
 	if s.runCtx.Err() != nil && errors.Is(err, context.Canceled) {
-		s.log.Warnf("job %q was interrupted by shutdown (jobs get one attempt)", job.Name)
+		ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+		defer cancel()
+		if relErr := s.conf.Stores.Jobs.ReleaseJob(ctx, queue, leased.Lease, s.clock.Now()); relErr != nil {
+			s.log.Warnf("job %q was interrupted by shutdown; it runs again when its lease ends (%v)", job.Name, relErr)
+			return
+		}
+		s.log.Warnf("job %q was interrupted by shutdown; it is back in the queue", job.Name)
 		return
 	}
 	if err != nil {
 		s.log.Errorf("job %q: %v", job.Name, err)
 	}
+	s.ackJob(queue, leased, job.Name)
 	s.conf.Observer.JobRan(job.Name, time.Since(start), err)
+}
+
+// ackJob removes a job that ran from the queue.
+func (s *Scheduler) ackJob(queue string, leased state.LeasedJob, name string) {
+	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
+	defer cancel()
+	if err := s.conf.Stores.Jobs.AckJob(ctx, queue, leased.Lease); err != nil {
+		s.log.Warnf("job %q ran, but could not be removed from the queue, so it may run again: %v", name, err)
+	}
 }
 
 //------------------------------------------------------------------------------

@@ -4,6 +4,8 @@ import (
 	"context"
 	"strconv"
 	"time"
+
+	"github.com/hogpipe/hogpipe/state"
 )
 
 // Locks are short-lived keys with an owner and an expiry: tick claims and
@@ -19,13 +21,21 @@ type Locks interface {
 	Release(ctx context.Context, key, owner string) (bool, error)
 }
 
-// JobStore is the durable queue of jobs, ordered by due time.
+// JobStore is the durable queue of jobs, ordered by due time (state.JobStore
+// satisfies it). A job leaves it only when the worker that leased it acks it
+// after the run; a lease that ends before (the worker died) makes the job due
+// again: at-least-once.
 type JobStore interface {
 	// PushJob adds item, due at due, to queue; id makes it unique.
 	PushJob(ctx context.Context, queue string, due time.Time, id, item string) error
-	// TakeDueJobs removes and returns, atomically, up to max items of queue
-	// due at or before now, earliest first; no two callers get the same item.
-	TakeDueJobs(ctx context.Context, queue string, now time.Time, max int) ([]string, error)
+	// LeaseDueJobs leases, atomically, up to max items of queue due at or
+	// before now, earliest first, until until; no two callers get the same
+	// item under one lease.
+	LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]state.LeasedJob, error)
+	// AckJob removes a leased item.
+	AckJob(ctx context.Context, queue, lease string) error
+	// ReleaseJob ends a lease early, making the item due at due.
+	ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error
 	// NextJobDue is the due time of queue's earliest item.
 	NextJobDue(ctx context.Context, queue string) (due time.Time, found bool, err error)
 }

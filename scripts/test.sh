@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs all of hogpipe's tests on a fresh machine: installs what they need when
 # it is missing (Debian's redis-server and chromium, the npm test clients),
-# then checks formatting and vet, runs the Go tests with the race detector and
+# then checks formatting, the embedded JavaScript (node --check) and vet, runs the Go tests with the race detector and
 # each fuzz target briefly.
 #
 #   scripts/test.sh               # everything
@@ -47,6 +47,28 @@ unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' 
 if [ -n "$unformatted" ]; then
   echo "gofmt would change:"; echo "$unformatted"; exit 1
 fi
+
+# check_embedded_js runs node --check on every JavaScript file a Go file
+# embeds (//go:embed name.js): host modules and globals keep their source
+# there, where the Go compiler does not read it.
+check_embedded_js() {
+  command -v node >/dev/null 2>&1 || { echo "node is required to check the embedded JavaScript"; exit 1; }
+  local file directive name count=0
+  while IFS=: read -r file _ directive; do
+    for name in ${directive#//go:embed }; do
+      case $name in
+      *.js)
+        node --check "$(dirname "$file")/$name"
+        count=$((count + 1))
+        ;;
+      esac
+    done
+  done < <(grep -rn --include='*.go' '^//go:embed ' . | grep -v '/node_modules/')
+  echo "$count embedded JavaScript files parse"
+}
+
+log "node --check on embedded JavaScript"
+check_embedded_js
 
 log "go vet"
 go vet ./...

@@ -2,9 +2,12 @@ package state
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -15,16 +18,63 @@ import (
 )
 
 // JobStore is a durable queue of items ordered by due time: the plugin jobs
-// of meta.jobs. An item is taken by exactly one caller.
+// of meta.jobs. Workers lease items: a leased item stays stored, due again
+// when its lease ends, until the worker acks it after the run. A worker that
+// dies mid-run loses nothing: the item is leased again once the lease ends
+// (at-least-once).
 type JobStore interface {
-	// PushJob adds item to queue, due at due; id (unique, no newline) keeps
-	// equal items apart and orders items due at the same millisecond.
+	// PushJob adds item to queue, due at due; id (unique, no newline and no
+	// \x1e) keeps equal items apart and orders items due at the same
+	// millisecond.
 	PushJob(ctx context.Context, queue string, due time.Time, id, item string) error
+	// LeaseDueJobs leases, in one atomic step, up to max items of queue due
+	// at or before now, earliest first: each is due again at until, under a
+	// new lease, so no other caller gets it meanwhile.
+	LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]LeasedJob, error)
+	// AckJob removes a leased item; an ended lease (the item was leased
+	// again since) is left alone.
+	AckJob(ctx context.Context, queue, lease string) error
+	// ReleaseJob ends a lease early: the item is due at due (a run
+	// interrupted by shutdown, for the next worker to take at once).
+	ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error
 	// TakeDueJobs removes and returns, in one atomic step, up to max items
-	// of queue due at or before now, earliest first.
+	// of queue due at or before now, earliest first: for tools that only
+	// look; workers lease.
 	TakeDueJobs(ctx context.Context, queue string, now time.Time, max int) ([]string, error)
 	// NextJobDue is the due time (to the millisecond) of queue's earliest item.
 	NextJobDue(ctx context.Context, queue string) (due time.Time, found bool, err error)
+}
+
+// LeasedJob is an item under lease.
+type LeasedJob struct {
+	// Lease names the item under this lease for AckJob and ReleaseJob.
+	Lease string
+	Item  string
+	// Attempt counts the leases of the item, this one included: above 1,
+	// an earlier worker stopped before acking.
+	Attempt int
+}
+
+// leaseSep separates a job's id from its lease count and token.
+const leaseSep = "\x1e"
+
+// leasedID is the id of the next lease of an item stored under id.
+func leasedID(id, token string) (string, int) {
+	base, rest, leased := strings.Cut(id, leaseSep)
+	attempt := 0
+	if leased {
+		n, _, _ := strings.Cut(rest, leaseSep)
+		attempt, _ = strconv.Atoi(n)
+	}
+	attempt++
+	return base + leaseSep + strconv.Itoa(attempt) + leaseSep + token, attempt
+}
+
+// leaseToken returns a fresh token prefix for one LeaseDueJobs call.
+func leaseToken() string {
+	var b [8]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
 }
 
 // Jobs is the job queue of the storage backend: a Redis sorted set, the
@@ -47,10 +97,10 @@ func (r *Redis) Jobs() JobStore { return redisJobs{r.pipe} }
 // Jobs returns the memory store as a JobStore.
 func (m *Memory) Jobs() JobStore { return memJobs{m} }
 
-var errJobID = errors.New("a job id must be non-empty and hold no newline")
+var errJobID = errors.New("a job id must be non-empty and hold no newline nor \\x1e")
 
 func checkJobID(id string) error {
-	if id == "" || strings.ContainsRune(id, '\n') {
+	if id == "" || strings.ContainsAny(id, "\n"+leaseSep) {
 		return errJobID
 	}
 	return nil
@@ -73,6 +123,60 @@ func (j redisJobs) PushJob(ctx context.Context, queue string, due time.Time, id,
 		return err
 	}
 	return j.p.do(ctx, redis.NewIntCmd(ctx, "zadd", queue, due.UnixMilli(), id+"\n"+item))
+}
+
+// leaseJobsScript re-scores each due member under a new lease id (see
+// leasedID), returning the new members.
+const leaseJobsScript = `local items = redis.call('zrangebyscore', KEYS[1], '-inf', ARGV[1], 'limit', 0, ARGV[2])
+local out = {}
+for i, m in ipairs(items) do
+  local nl = string.find(m, '\n', 1, true)
+  local id, item = string.sub(m, 1, nl - 1), string.sub(m, nl + 1)
+  local base, attempt = id, 0
+  local sep = string.find(id, '\30', 1, true)
+  if sep then
+    base = string.sub(id, 1, sep - 1)
+    local rest = string.sub(id, sep + 1)
+    local sep2 = string.find(rest, '\30', 1, true)
+    attempt = tonumber(string.sub(rest, 1, (sep2 or 0) - 1)) or 0
+  end
+  local nm = base .. '\30' .. (attempt + 1) .. '\30' .. ARGV[4] .. '-' .. i .. '\n' .. item
+  redis.call('zrem', KEYS[1], m)
+  redis.call('zadd', KEYS[1], ARGV[3], nm)
+  out[#out + 1] = nm
+end
+return out`
+
+func (j redisJobs) LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]LeasedJob, error) {
+	out := []LeasedJob{}
+	if max <= 0 {
+		return out, nil
+	}
+	cmd := redis.NewStringSliceCmd(ctx, "eval", leaseJobsScript, 1, queue, now.UnixMilli(), max, until.UnixMilli(), leaseToken())
+	if err := j.p.do(ctx, cmd); err != nil {
+		return nil, err
+	}
+	for _, member := range cmd.Val() {
+		id, item, _ := strings.Cut(member, "\n")
+		out = append(out, LeasedJob{Lease: member, Item: item, Attempt: leaseAttempt(id)})
+	}
+	return out, nil
+}
+
+// leaseAttempt reads the lease count of a leased id.
+func leaseAttempt(id string) int {
+	_, rest, _ := strings.Cut(id, leaseSep)
+	n, _, _ := strings.Cut(rest, leaseSep)
+	attempt, _ := strconv.Atoi(n)
+	return attempt
+}
+
+func (j redisJobs) AckJob(ctx context.Context, queue, lease string) error {
+	return j.p.do(ctx, redis.NewIntCmd(ctx, "zrem", queue, lease))
+}
+
+func (j redisJobs) ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error {
+	return j.p.do(ctx, redis.NewIntCmd(ctx, "zadd", queue, "xx", due.UnixMilli(), lease))
 }
 
 func (j redisJobs) TakeDueJobs(ctx context.Context, queue string, now time.Time, max int) ([]string, error) {
@@ -131,11 +235,105 @@ func (j memJobs) PushJob(ctx context.Context, queue string, due time.Time, id, i
 	} else if !v.isList {
 		return ErrWrongType
 	}
-	entry := fmt.Sprintf("%016x%s\n%s", dueKey(due), id, item)
+	memInsert(v, fmt.Sprintf("%016x%s\n%s", dueKey(due), id, item))
+	return nil
+}
+
+// memInsert puts entry into the sorted list.
+func memInsert(v *memValue, entry string) {
 	i := sort.SearchStrings(v.list, entry)
 	v.list = append(v.list, "")
 	copy(v.list[i+1:], v.list[i:])
 	v.list[i] = entry
+}
+
+func (j memJobs) LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]LeasedJob, error) {
+	at, unlock, err := j.m.lock(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer unlock()
+	out := []LeasedJob{}
+	v := j.m.lookup(queue, at)
+	if v == nil || max <= 0 {
+		return out, nil
+	}
+	if !v.isList {
+		return nil, ErrWrongType
+	}
+	limit := dueKey(now)
+	token := leaseToken()
+	n := 0
+	for n < len(v.list) && n < max {
+		k, _ := strconv.ParseUint(v.list[n][:16], 16, 64)
+		if k > limit {
+			break
+		}
+		n++
+	}
+	taken := slices.Clone(v.list[:n])
+	v.list = slices.Delete(v.list, 0, n)
+	for i, entry := range taken {
+		id, item, _ := strings.Cut(entry[16:], "\n")
+		newID, attempt := leasedID(id, token+"-"+strconv.Itoa(i))
+		lease := fmt.Sprintf("%016x%s", dueKey(until), newID)
+		memInsert(v, lease+"\n"+item)
+		out = append(out, LeasedJob{Lease: lease, Item: item, Attempt: attempt})
+	}
+	return out, nil
+}
+
+// memFind is the index of the entry leased as lease, or -1.
+func memFind(v *memValue, lease string) int {
+	i := sort.SearchStrings(v.list, lease+"\n")
+	if i < len(v.list) && strings.HasPrefix(v.list[i], lease+"\n") {
+		return i
+	}
+	return -1
+}
+
+func (j memJobs) AckJob(ctx context.Context, queue, lease string) error {
+	at, unlock, err := j.m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	v := j.m.lookup(queue, at)
+	if v == nil {
+		return nil
+	}
+	if !v.isList {
+		return ErrWrongType
+	}
+	if i := memFind(v, lease); i >= 0 {
+		v.list = slices.Delete(v.list, i, i+1)
+	}
+	if len(v.list) == 0 {
+		j.m.del(queue)
+	}
+	return nil
+}
+
+func (j memJobs) ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error {
+	at, unlock, err := j.m.lock(ctx)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	v := j.m.lookup(queue, at)
+	if v == nil {
+		return nil
+	}
+	if !v.isList {
+		return ErrWrongType
+	}
+	i := memFind(v, lease)
+	if i < 0 || len(lease) < 16 {
+		return nil
+	}
+	entry := v.list[i]
+	v.list = slices.Delete(v.list, i, i+1)
+	memInsert(v, fmt.Sprintf("%016x", dueKey(due))+entry[16:])
 	return nil
 }
 
@@ -203,6 +401,66 @@ func (b *Bolt) PushJob(ctx context.Context, queue string, due time.Time, id, ite
 	return b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
 		key := binary.BigEndian.AppendUint64(make([]byte, 0, 8+len(id)), dueKey(due))
 		return q.Put(append(key, id...), []byte(item))
+	})
+}
+
+// LeaseDueJobs leases up to max due items of queue in one transaction.
+func (b *Bolt) LeaseDueJobs(ctx context.Context, queue string, now, until time.Time, max int) ([]LeasedJob, error) {
+	out := []LeasedJob{}
+	if max <= 0 {
+		return out, nil
+	}
+	limit := dueKey(now)
+	token := leaseToken()
+	err := b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
+		out = out[:0]
+		type entry struct{ key, item []byte }
+		var taken []entry
+		c := q.Cursor()
+		for k, v := c.First(); k != nil && len(taken) < max; k, v = c.Next() {
+			if len(k) < 8 || binary.BigEndian.Uint64(k) > limit {
+				break
+			}
+			taken = append(taken, entry{append([]byte(nil), k...), append([]byte(nil), v...)})
+		}
+		for i, e := range taken {
+			if err := q.Delete(e.key); err != nil {
+				return err
+			}
+			newID, attempt := leasedID(string(e.key[8:]), token+"-"+strconv.Itoa(i))
+			key := append(binary.BigEndian.AppendUint64(nil, dueKey(until)), newID...)
+			if err := q.Put(key, e.item); err != nil {
+				return err
+			}
+			out = append(out, LeasedJob{Lease: string(key), Item: string(e.item), Attempt: attempt})
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// AckJob removes a leased item.
+func (b *Bolt) AckJob(ctx context.Context, queue, lease string) error {
+	return b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
+		return q.Delete([]byte(lease))
+	})
+}
+
+// ReleaseJob makes a leased item due at due.
+func (b *Bolt) ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error {
+	return b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
+		item := q.Get([]byte(lease))
+		if item == nil || len(lease) < 8 {
+			return nil
+		}
+		item = append([]byte(nil), item...)
+		if err := q.Delete([]byte(lease)); err != nil {
+			return err
+		}
+		return q.Put(append(binary.BigEndian.AppendUint64(nil, dueKey(due)), lease[8:]...), item)
 	})
 }
 

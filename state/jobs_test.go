@@ -91,6 +91,100 @@ func runJobsContract(t *testing.T, newEnv func(t *testing.T) jobsEnv) {
 		j, ctx := newEnv(t).jobs, t.Context()
 		assert.Error(t, j.PushJob(ctx, key(t, "q"), base, "", "x"))
 		assert.Error(t, j.PushJob(ctx, key(t, "q"), base, "a\nb", "x"))
+		assert.Error(t, j.PushJob(ctx, key(t, "q"), base, "a\x1eb", "x"))
+	})
+
+	t.Run("a leased item stays until acked", func(t *testing.T) {
+		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
+		require.NoError(t, j.PushJob(ctx, q, base, "1", "one\nline"))
+		require.NoError(t, j.PushJob(ctx, q, base.Add(time.Second), "2", "two"))
+		require.NoError(t, j.PushJob(ctx, q, base.Add(time.Hour), "3", "later"))
+		until := base.Add(10 * time.Minute)
+
+		leased, err := j.LeaseDueJobs(ctx, q, base.Add(time.Second), until, 10)
+		require.NoError(t, err)
+		require.Len(t, leased, 2)
+		assert.Equal(t, "one\nline", leased[0].Item)
+		assert.Equal(t, "two", leased[1].Item)
+		assert.Equal(t, 1, leased[0].Attempt)
+		assert.NotEqual(t, leased[0].Lease, leased[1].Lease)
+
+		again, err := j.LeaseDueJobs(ctx, q, until.Add(-time.Millisecond), until.Add(time.Hour), 10)
+		require.NoError(t, err)
+		assert.Empty(t, again, "not leased twice while the lease lasts")
+		due, found, err := j.NextJobDue(ctx, q)
+		require.NoError(t, err)
+		require.True(t, found)
+		assert.True(t, due.Equal(until), "the leased items are due when the lease ends: %s", due)
+
+		require.NoError(t, j.AckJob(ctx, q, leased[1].Lease))
+		// The worker holding the first one died: once its lease ends, the
+		// item is delivered again.
+		redelivered, err := j.LeaseDueJobs(ctx, q, until, until.Add(time.Minute), 10)
+		require.NoError(t, err)
+		require.Len(t, redelivered, 1)
+		assert.Equal(t, "one\nline", redelivered[0].Item)
+		assert.Equal(t, 2, redelivered[0].Attempt)
+
+		// The first worker's late ack does not remove the item under its new lease.
+		require.NoError(t, j.AckJob(ctx, q, leased[0].Lease))
+		third, err := j.LeaseDueJobs(ctx, q, until.Add(time.Minute), until.Add(2*time.Minute), 10)
+		require.NoError(t, err)
+		require.Len(t, third, 1)
+		assert.Equal(t, 3, third[0].Attempt)
+
+		require.NoError(t, j.AckJob(ctx, q, third[0].Lease))
+		items, err := j.TakeDueJobs(ctx, q, base.Add(24*time.Hour), 10)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"later"}, items, "acked items are gone")
+	})
+
+	t.Run("a released item is due at once", func(t *testing.T) {
+		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
+		require.NoError(t, j.PushJob(ctx, q, base, "1", "job"))
+		leased, err := j.LeaseDueJobs(ctx, q, base, base.Add(time.Hour), 1)
+		require.NoError(t, err)
+		require.Len(t, leased, 1)
+		require.NoError(t, j.ReleaseJob(ctx, q, leased[0].Lease, base.Add(time.Second)))
+		again, err := j.LeaseDueJobs(ctx, q, base.Add(time.Second), base.Add(time.Hour), 1)
+		require.NoError(t, err)
+		require.Len(t, again, 1)
+		assert.Equal(t, "job", again[0].Item)
+		assert.Equal(t, 2, again[0].Attempt)
+		require.NoError(t, j.ReleaseJob(ctx, q, "no such lease", base))
+		require.NoError(t, j.AckJob(ctx, q, "no such lease"))
+	})
+
+	t.Run("concurrent leasers never share an item", func(t *testing.T) {
+		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
+		const n = 100
+		for i := range n {
+			require.NoError(t, j.PushJob(ctx, q, base.Add(time.Duration(i)*time.Millisecond), fmt.Sprintf("%04d", i), fmt.Sprint(i)))
+		}
+		var mu sync.Mutex
+		var taken []string
+		var wg sync.WaitGroup
+		for range 6 {
+			wg.Go(func() {
+				for {
+					leased, err := j.LeaseDueJobs(ctx, q, base.Add(time.Hour), base.Add(2*time.Hour), 3)
+					if !assert.NoError(t, err) || len(leased) == 0 {
+						return
+					}
+					mu.Lock()
+					for _, l := range leased {
+						taken = append(taken, l.Item)
+					}
+					mu.Unlock()
+				}
+			})
+		}
+		wg.Wait()
+		require.Len(t, taken, n)
+		sort.Strings(taken)
+		for i := 1; i < n; i++ {
+			assert.NotEqual(t, taken[i-1], taken[i], "item leased twice")
+		}
 	})
 
 	t.Run("concurrent takers never share an item", func(t *testing.T) {

@@ -26,10 +26,19 @@ func main() {
 		debug.SetGCPercent(400)
 	}
 
-	service.RunCLI(context.Background(),
+	if isEcho(os.Args) {
+		os.Exit(runEcho(context.Background(), os.Stdout, cliOptions(os.Args)...))
+	}
+	service.RunCLI(context.Background(), cliOptions(os.Args)...)
+}
+
+// cliOptions make the hogpipe CLI, run with args.
+func cliOptions(args []string) []service.CLIOptFunc {
+	return []service.CLIOptFunc{
+		service.CLIOptSetArgs(args...),
 		service.CLIOptSetBinaryName("hogpipe"),
 		service.CLIOptSetProductName("hogpipe"),
 		service.CLIOptSetVersion(pluginconf.Version, ""),
 		service.CLIOptAddCommand(pluginCommand()),
-	)
+	}
 }

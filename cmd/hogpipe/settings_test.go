@@ -157,20 +157,28 @@ func (f *settingsFixture) settings() map[string]map[string]any {
 
 	return map[string]map[string]any{
 		"processor posthog_plugin": processor,
-		"input posthog_schedule":   schedule,
-		"output posthog_plugin":    exporter,
+		"processor posthog_envelope": {
+			"operation": "encode",
+		},
+		"input posthog_schedule": schedule,
+		"output posthog_plugin":  exporter,
 		"input posthog_capture": {
-			"address":             f.captureAddr,
-			"path_prefix":         "/ingest",
-			"tls":                 map[string]any{"enabled": true, "cert_file": f.certFile, "key_file": f.keyFile},
-			"api_keys":            []any{"phc_settings"},
-			"teams":               map[string]any{"phc_settings": 2},
-			"trust_forwarded_for": true,
-			"site_url":            "https://capture.example.com",
-			"ack_timeout":         "20s",
-			"max_body_bytes":      1 << 20,
-			"upstream_url":        f.posthog.URL + "/upstream",
-			"upstream_assets_url": f.posthog.URL + "/assets",
+			"address":                f.captureAddr,
+			"path_prefix":            "/ingest",
+			"tls":                    map[string]any{"enabled": true, "cert_file": f.certFile, "key_file": f.keyFile},
+			"api_keys":               []any{"phc_settings"},
+			"teams":                  map[string]any{"phc_settings": 2},
+			"trust_forwarded_for":    true,
+			"site_url":               "https://capture.example.com",
+			"ack_timeout":            "20s",
+			"max_body_bytes":         1 << 20,
+			"max_events_per_request": 50,
+			"read_timeout":           "20s",
+			"idle_timeout":           "30s",
+			"allowed_origins":        []any{"https://app.example.com"},
+			"trusted_proxies":        []any{"10.0.0.0/8", "127.0.0.1"},
+			"upstream_url":           f.posthog.URL + "/upstream",
+			"upstream_assets_url":    f.posthog.URL + "/assets",
 		},
 		"output posthog": {
 			"url":               f.posthog.URL,
@@ -311,6 +319,11 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 			"input":  map[string]any{"posthog_capture": settings["input posthog_capture"]},
 			"output": map[string]any{"posthog_plugin": settings["output posthog_plugin"]},
 		},
+		"envelope": {
+			"input":    map[string]any{"generate": map[string]any{"count": 1, "interval": "", "mapping": `root = {"uuid": "u1", "event": "e", "distinct_id": "d3", "properties": {}}`}},
+			"pipeline": map[string]any{"processors": []any{map[string]any{"posthog_envelope": settings["processor posthog_envelope"]}}},
+			"output":   map[string]any{"drop": map[string]any{}},
+		},
 		"schedule": {
 			"input":  map[string]any{"posthog_schedule": settings["input posthog_schedule"]},
 			"output": map[string]any{"drop": map[string]any{}},
@@ -365,6 +378,23 @@ func TestEverySettingLintsAndStarts(t *testing.T) {
 		defer resp.Body.Close()
 		answer, _ := io.ReadAll(resp.Body)
 		assert.Equal(t, http.StatusOK, resp.StatusCode, string(answer))
+	})
+
+	t.Run("envelope processor", func(t *testing.T) {
+		builder := service.NewStreamBuilder()
+		require.NoError(t, builder.SetYAML(yamls["envelope"]))
+		msgs := streamtest.Collect(t, builder, 1)
+		stream, err := builder.Build()
+		require.NoError(t, err)
+		streamtest.Run(t, stream)
+		select {
+		case msg := <-msgs:
+			b, err := msg.AsBytes()
+			require.NoError(t, err)
+			assert.Contains(t, string(b), `"data":`)
+		case <-time.After(30 * time.Second):
+			t.Fatal("no envelope within 30s")
+		}
 	})
 
 	t.Run("schedule input", func(t *testing.T) {

@@ -1,9 +1,8 @@
 package cldr
 
 import (
-	"bytes"
 	"compress/gzip"
-	_ "embed"
+	"embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -12,13 +11,13 @@ import (
 	"sync"
 )
 
-//go:embed data.json.gz
-var dataGz []byte
+//go:embed data/*.json.gz
+var dataFS embed.FS
 
 // dataFile is gen's output (see gen/main.go).
 type dataFile struct {
 	CLDRVersion    string                          `json:"cldrVersion"`
-	Locales        map[string]json.RawMessage      `json:"locales"`
+	DataLocales    []string                        `json:"dataLocales"`
 	Parents        map[string]string               `json:"parents"`
 	DefaultContent []string                        `json:"defaultContent"`
 	LikelySubtags  map[string]string               `json:"likelySubtags"`
@@ -27,7 +26,7 @@ type dataFile struct {
 	Digits         map[string]string               `json:"digits"`
 	CurrencyDigits map[string]int                  `json:"currencyDigits"`
 	TimeData       map[string][2]string            `json:"timeData"`
-	MetaZones      map[string]string               `json:"metaZones"`
+	MetaZones      map[string][][3]string          `json:"metaZones"`
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`
 	ZoneAliases    map[string]string               `json:"zoneAliases"`
 	ZoneCountry    map[string]string               `json:"zoneCountry"`
@@ -37,23 +36,16 @@ type dataFile struct {
 
 	zoneFold       map[string]string // upper-cased name → canonical
 	defaultContent map[string]bool
-	// flat holds decoded locale maps; filled on first use of each locale.
-	flat sync.Map // tag → map[string]string
+	hasData        map[string]bool
+	// languages holds the decoded language files, filled on first use.
+	languages sync.Map // language → map[string]map[string]string
 }
 
 // The data is decoded once, on first use; it is read-only afterwards.
 var loadData = sync.OnceValues(func() (*dataFile, error) {
-	zr, err := gzip.NewReader(bytes.NewReader(dataGz))
-	if err != nil {
-		return nil, fmt.Errorf("cldr: opening embedded data: %w", err)
-	}
-	raw, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, fmt.Errorf("cldr: reading embedded data: %w", err)
-	}
 	d := &dataFile{}
-	if err := json.Unmarshal(raw, d); err != nil {
-		return nil, fmt.Errorf("cldr: decoding embedded data: %w", err)
+	if err := readGzipJSON("data/supplemental.json.gz", d); err != nil {
+		return nil, err
 	}
 	d.zoneFold = map[string]string{}
 	for k, v := range d.ZoneAliases {
@@ -63,8 +55,32 @@ var loadData = sync.OnceValues(func() (*dataFile, error) {
 	for _, t := range d.DefaultContent {
 		d.defaultContent[t] = true
 	}
+	d.hasData = map[string]bool{}
+	for _, t := range d.DataLocales {
+		d.hasData[t] = true
+	}
 	return d, nil
 })
+
+func readGzipJSON(name string, v any) error {
+	f, err := dataFS.Open(name)
+	if err != nil {
+		return fmt.Errorf("cldr: opening embedded %s: %w", name, err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		return fmt.Errorf("cldr: reading embedded %s: %w", name, err)
+	}
+	raw, err := io.ReadAll(zr)
+	if err != nil {
+		return fmt.Errorf("cldr: reading embedded %s: %w", name, err)
+	}
+	if err := json.Unmarshal(raw, v); err != nil {
+		return fmt.Errorf("cldr: decoding embedded %s: %w", name, err)
+	}
+	return nil
+}
 
 func mustData() *dataFile {
 	d, err := loadData()
@@ -76,21 +92,24 @@ func mustData() *dataFile {
 	return d
 }
 
-// localeMap returns the values stored for one data locale (nil if none).
+// localeMap returns the values stored for one data locale (nil if none),
+// decoding its language's file on first use.
 func (d *dataFile) localeMap(tag string) map[string]string {
-	if m, ok := d.flat.Load(tag); ok {
-		return m.(map[string]string)
-	}
-	raw, ok := d.Locales[tag]
-	if !ok {
+	if !d.hasData[tag] {
 		return nil
 	}
-	m := map[string]string{}
-	if err := json.Unmarshal(raw, &m); err != nil {
-		panic(fmt.Errorf("cldr: decoding locale %s: %w", tag, err))
+	lang, _, _ := strings.Cut(tag, "-")
+	if m, ok := d.languages.Load(lang); ok {
+		return m.(map[string]map[string]string)[tag]
 	}
-	actual, _ := d.flat.LoadOrStore(tag, m)
-	return actual.(map[string]string)
+	m := map[string]map[string]string{}
+	if err := readGzipJSON("data/"+lang+".json.gz", &m); err != nil {
+		// The files are embedded at build time: a missing or broken one
+		// is a build defect, not an input error.
+		panic(err)
+	}
+	actual, _ := d.languages.LoadOrStore(lang, m)
+	return actual.(map[string]map[string]string)[tag]
 }
 
 // parent is the CLDR parent of a locale ("" for und).

@@ -67,6 +67,22 @@ type Option struct {
 // NewDateTimeFormat resolves options against the locale's CLDR patterns
 // as V8 does with ICU's DateTimePatternGenerator.
 func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
+	text, num := []string{"narrow", "short", "long"}, []string{"numeric", "2-digit"}
+	styles := []string{"full", "long", "medium", "short"}
+	if err := checkChoices([]choice{
+		{"weekday", o.Weekday, text}, {"era", o.Era, text}, {"year", o.Year, num},
+		{"month", o.Month, append(text, num...)}, {"day", o.Day, num}, {"dayPeriod", o.DayPeriod, text},
+		{"hour", o.Hour, num}, {"minute", o.Minute, num}, {"second", o.Second, num},
+		{"timeZoneName", o.TimeZoneName, []string{"short", "long", "shortOffset", "longOffset", "shortGeneric", "longGeneric"}},
+		{"hourCycle", o.HourCycle, []string{"h11", "h12", "h23", "h24"}},
+		{"dateStyle", o.DateStyle, styles}, {"timeStyle", o.TimeStyle, styles},
+		{"required", o.Required, []string{"any", "date", "time"}}, {"defaults", o.Defaults, []string{"date", "time", "all"}},
+	}); err != nil {
+		return nil, err
+	}
+	if o.FractionalSecondDigits < 0 || o.FractionalSecondDigits > 3 {
+		return nil, fmt.Errorf("%w: fractionalSecondDigits %d (want 1 to 3)", ErrInvalidOption, o.FractionalSecondDigits)
+	}
 	f := &DateTimeFormat{loc: l, zone: o.TimeZone, location: o.Location}
 	if f.zone == "" {
 		f.zone = "UTC"
@@ -157,6 +173,11 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 
 	if o.DateStyle != "" || o.TimeStyle != "" {
 		f.pattern = g.stylePattern(o.DateStyle, o.TimeStyle)
+		if hc != "" && o.TimeStyle != "" && hc != patternHourCycle(f.pattern) {
+			// V8 turns a style with an explicit hour cycle back into a
+			// skeleton with that cycle's hour and asks the generator.
+			f.pattern = g.bestPattern(styleSkeleton(f.pattern, hc))
+		}
 	} else {
 		var sk skeleton
 		textWidth := map[string]int{"short": 3, "long": 4, "narrow": 5}
@@ -165,9 +186,6 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 			sk.set('E', w)
 		}
 		if w := textWidth[o.Era]; w != 0 {
-			if w == 3 {
-				w = 1
-			}
 			sk.set('G', w)
 		}
 		if w := numWidth[o.Year]; w != 0 {
@@ -235,6 +253,41 @@ func NewDateTimeFormat(l *Locale, o DateTimeOptions) (*DateTimeFormat, error) {
 	return f, nil
 }
 
+// patternHourCycle is the hour cycle of a pattern's hour field.
+func patternHourCycle(p []token) string {
+	for _, t := range p {
+		if hc, ok := map[rune]string{'h': "h12", 'H': "h23", 'K': "h11", 'k': "h24"}[t.letter]; ok {
+			return hc
+		}
+	}
+	return ""
+}
+
+// styleSkeleton is ICU's skeleton of a style pattern with its hour field
+// turned into hour cycle hc's letter.
+func styleSkeleton(p []token, hc string) *skeleton {
+	hour := map[string]rune{"h11": 'K', "h12": 'h', "h23": 'H', "h24": 'k'}[hc]
+	var sk skeleton
+	for _, t := range p {
+		c := t.letter
+		switch c {
+		case 0:
+			continue
+		case 'h', 'H', 'k', 'K':
+			c = hour
+		case 'L':
+			c = 'M'
+		case 'c':
+			c = 'E'
+		case 'B', 'b':
+			c = 'a'
+		}
+		sk.set(c, t.width)
+	}
+	sk.normalize()
+	return &sk
+}
+
 // replaceHourCycle rewrites the hour fields for an explicit hour cycle.
 func replaceHourCycle(p []token, hc string) []token {
 	c := map[string]rune{"h11": 'K', "h12": 'h', "h23": 'H', "h24": 'k'}[hc]
@@ -264,10 +317,11 @@ type genEntry struct {
 	pattern []token
 }
 
-var generators sync.Map // data tag → *generator
+var generators sync.Map // locale/numbering system → *generator
 
 func (l *Locale) generator() *generator {
-	key := l.tag
+	ns, _ := l.numberingSystem() // the decimal separator of fractional seconds
+	key := l.tag + "/" + ns
 	if g, ok := generators.Load(key); ok {
 		return g.(*generator)
 	}
@@ -306,19 +360,16 @@ func (l *Locale) generator() *generator {
 			add(skeletonOf(p), p, false)
 		}
 	}
-	keys := keysUnder(l.chain, "ca/dateTimeFormats/availableFormats/")
-	for _, k := range keys {
-		if strings.Contains(k, "-") {
-			continue // alt and count variants
+	// ICU adds the locale's own availableFormats before its parents'.
+	const prefix = "ca/dateTimeFormats/availableFormats/"
+	for i := range l.chain {
+		for _, k := range keysUnder(l.chain[i:i+1], prefix) {
+			if strings.Contains(k, "-") {
+				continue // alt and count variants
+			}
+			add(skeletonFromString(k), parsePattern(l.get(prefix+k)), true)
 		}
-		p := parsePattern(l.get("ca/dateTimeFormats/availableFormats/" + k))
-		add(skeletonFromString(k), p, true)
 	}
-	// ICU searches its pattern map bucketed by the first field's letter
-	// (A-Z, then a-z); ties go to the first found.
-	sort.SliceStable(g.entries, func(i, j int) bool {
-		return bucket(&g.entries[i].sk) < bucket(&g.entries[j].sk)
-	})
 	actual, _ := generators.LoadOrStore(key, g)
 	return actual.(*generator)
 }
@@ -331,18 +382,6 @@ func skeletonTokens(s *skeleton) []token {
 		}
 	}
 	return out
-}
-
-func bucket(s *skeleton) int {
-	for i := 0; i < fieldCount; i++ {
-		if c := s.char[i]; c != 0 {
-			if c >= 'a' {
-				return int(c-'a') + 26
-			}
-			return int(c - 'A')
-		}
-	}
-	return 0
 }
 
 // preferredHour is CLDR's timeData preference for the locale's region.
@@ -418,7 +457,9 @@ func (g *generator) bestRaw(req *skeleton, include int) (*genEntry, int, int) {
 	for i := range g.entries {
 		e := &g.entries[i]
 		d, m, x := req.distance(&e.sk, include)
-		if bestDist < 0 || d <= bestDist {
+		// Ties go to the first added (canonical items, then the
+		// styles' patterns, then availableFormats), as in ICU.
+		if bestDist < 0 || d < bestDist {
 			bestDist, best, bm, be = d, e, m, x
 			if d == 0 {
 				break
@@ -461,7 +502,7 @@ func (g *generator) bestAppending(req *skeleton, fields int) []token {
 
 // Names of the fields in CLDR's appendItems and dateFields.
 var (
-	appendItemNames = [fieldCount]string{"Era", "Year", "Quarter", "Month", "Week", "Week", "Day-Of-Week", "Day", "Day", "Day",
+	appendItemNames = [fieldCount]string{"Era", "Year", "Quarter", "Month", "Week", "", "Day-Of-Week", "", "", "Day",
 		"", "Hour", "Minute", "Second", "", "Timezone"}
 	fieldNames = [fieldCount]string{"era", "year", "quarter", "month", "week", "weekOfMonth", "weekday", "dayOfYear",
 		"weekdayOfMonth", "day", "dayperiod", "hour", "minute", "second", "", "zone"}
@@ -470,11 +511,22 @@ var (
 // appendItem adds a field the matched pattern lacks with the locale's
 // appendItems format ("{0} ({2}: {1})" gives "2024 (day: 5)").
 func (g *generator) appendItem(field int, have, add []token) []token {
-	format := g.loc.get("ca/dateTimeFormats/appendItems/" + appendItemNames[field])
-	if format == "" {
-		format = "{0} {1}"
+	// Without CLDR data ICU uses its own format and "F" + the field's
+	// number ("├F14: 123┤" for fractional seconds it cannot attach).
+	format := ""
+	if appendItemNames[field] != "" {
+		format = g.loc.get("ca/dateTimeFormats/appendItems/" + appendItemNames[field])
 	}
-	name := g.loc.get("field/" + fieldNames[field])
+	if format == "" {
+		format = "{0} \u251c{2}: {1}\u2524"
+	}
+	name := ""
+	if fieldNames[field] != "" {
+		name = g.loc.get("field/" + fieldNames[field])
+	}
+	if name == "" {
+		name = "F" + strconv.Itoa(field)
+	}
 	var out []token
 	for format != "" {
 		i := strings.IndexByte(format, '{')
@@ -617,6 +669,14 @@ func (f *DateTimeFormat) FormatToParts(t time.Time) []Part {
 				idx = "0"
 			}
 			add("era", l.get("ca/eras/"+kind+"/"+idx))
+		case 'Y':
+			// Week-based year (ISO weeks).
+			wy, _ := t.ISOWeek()
+			if w == 2 {
+				add("year", num(wy%100, 2))
+			} else {
+				add("year", num(wy, w))
+			}
 		case 'y':
 			if w == 2 {
 				add("year", num(eraYear%100, 2))

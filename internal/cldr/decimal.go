@@ -207,7 +207,7 @@ func (d decimal) roundIncrement(p, inc int, mode string) decimal {
 	return out.shift(p)
 }
 
-// String is the plain decimal notation with at least minFrac fraction
+// plain is the plain decimal notation with at least minFrac fraction
 // digits ("1.50"), for plural operands.
 func (d decimal) plain(minFrac int) string {
 	ip, fp := d.parts()

@@ -37,6 +37,7 @@ type tally struct {
 	name                string
 	pass, fail, gapFail int
 	shown               int
+	reasons             map[string]int
 }
 
 func (ty *tally) check(id string, got, want any, gap string) {
@@ -47,7 +48,7 @@ func (ty *tally) check(id string, got, want any, gap string) {
 		return
 	}
 	if gap != "" {
-		ty.gapFail++
+		ty.gap(gap)
 		return
 	}
 	ty.fail++
@@ -66,15 +67,26 @@ func (ty *tally) checkNear(id string, got, want any, gap string, normalize func(
 	case string(g) == string(w):
 		ty.pass++
 	case normalize(string(g)) == normalize(string(w)):
-		ty.gapFail++
+		ty.gap(gap)
 	default:
 		ty.check(id+" ("+gap+" does not explain it)", got, want, "")
 	}
 }
 
+func (ty *tally) gap(reason string) {
+	ty.gapFail++
+	if ty.reasons == nil {
+		ty.reasons = map[string]int{}
+	}
+	ty.reasons[reason]++
+}
+
 func (ty *tally) report() {
 	total := ty.pass + ty.fail + ty.gapFail
 	msg := fmt.Sprintf("%s fixtures: %d/%d match Node (%d known gaps, %d failures)", ty.name, ty.pass, total, ty.gapFail, ty.fail)
+	for reason, n := range ty.reasons {
+		msg += fmt.Sprintf("\n  known gap %q: %d", reason, n)
+	}
 	ty.t.Log(msg)
 	fmt.Println(msg)
 }

@@ -171,7 +171,7 @@ func isAlnum(s string) bool {
 // (zh-TW) its likely script's locale (zh-Hant-TW).
 func (d *dataFile) dataTag(tag string) string {
 	for i := 0; i < 4 && tag != ""; i++ {
-		if _, ok := d.Locales[tag]; ok {
+		if d.hasData[tag] {
 			return tag
 		}
 		if d.defaultContent[tag] {
@@ -234,11 +234,17 @@ func Resolve(requested ...string) (*Locale, error) {
 	if err != nil {
 		return nil, err
 	}
+	// Every tag is checked before any is matched, as Intl canonicalizes
+	// the whole list first.
+	tags := make([]Tag, 0, len(requested))
 	for _, r := range requested {
 		t, err := ParseTag(r)
 		if err != nil {
 			return nil, err
 		}
+		tags = append(tags, t)
+	}
+	for _, t := range tags {
 		if best := d.bestAvailable(t.Base()); best != "" {
 			return d.newLocale(best, t.Keywords), nil
 		}

@@ -36,6 +36,25 @@ type NumberOptions struct {
 	MaximumSignificantDigits *int
 }
 
+// ErrInvalidOption reports an option value outside its allowed set.
+var ErrInvalidOption = errors.New("cldr: invalid option")
+
+type choice struct {
+	name, value string
+	allowed     []string
+}
+
+// checkChoices rejects a given option value that is not one of the
+// allowed ones ("" is not given).
+func checkChoices(cs []choice) error {
+	for _, c := range cs {
+		if c.value != "" && !slices.Contains(c.allowed, c.value) {
+			return fmt.Errorf("%w: %s %q (want one of %s)", ErrInvalidOption, c.name, c.value, strings.Join(c.allowed, ", "))
+		}
+	}
+	return nil
+}
+
 // ErrDigitRange is returned for inconsistent digit options (Intl throws a
 // RangeError).
 var ErrDigitRange = errors.New("cldr: digit options out of range")
@@ -60,6 +79,21 @@ type NumberFormat struct {
 // InitializeNumberFormat does.
 func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	f := &NumberFormat{loc: l}
+	if err := checkChoices([]choice{
+		{"style", o.Style, []string{"decimal", "percent", "currency", "unit"}},
+		{"currencyDisplay", o.CurrencyDisplay, []string{"symbol", "narrowSymbol", "code", "name"}},
+		{"currencySign", o.CurrencySign, []string{"standard", "accounting"}},
+		{"unitDisplay", o.UnitDisplay, []string{"short", "long", "narrow"}},
+		{"notation", o.Notation, []string{"standard", "scientific", "engineering", "compact"}},
+		{"compactDisplay", o.CompactDisplay, []string{"short", "long"}},
+		{"useGrouping", o.UseGrouping, []string{"auto", "always", "min2", "false"}},
+		{"signDisplay", o.SignDisplay, []string{"auto", "always", "never", "exceptZero", "negative"}},
+		{"roundingMode", o.RoundingMode, []string{"ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"}},
+		{"roundingPriority", o.RoundingPriority, []string{"auto", "morePrecision", "lessPrecision"}},
+		{"trailingZeroDisplay", o.TrailingZeroDisplay, []string{"auto", "stripIfInteger"}},
+	}); err != nil {
+		return nil, err
+	}
 	if o.Style == "" {
 		o.Style = "decimal"
 	}
@@ -68,7 +102,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	}
 	if o.Style == "currency" {
 		if len(o.Currency) != 3 || !isAlpha(o.Currency) {
-			return nil, fmt.Errorf("cldr: invalid currency code %q", o.Currency)
+			return nil, fmt.Errorf("%w: currency %q (want a three-letter ISO 4217 code)", ErrInvalidOption, o.Currency)
 		}
 		o.Currency = strings.ToUpper(o.Currency)
 		if o.CurrencyDisplay == "" {
@@ -88,7 +122,7 @@ func NewNumberFormat(l *Locale, o NumberOptions) (*NumberFormat, error) {
 	}
 	if o.Style == "unit" {
 		if !l.data.sanctionedUnit(o.Unit) {
-			return nil, fmt.Errorf("cldr: invalid unit %q", o.Unit)
+			return nil, fmt.Errorf("%w: unit %q (want an ECMA-402 unit or two joined by -per-)", ErrInvalidOption, o.Unit)
 		}
 		if o.UnitDisplay == "" {
 			o.UnitDisplay = "short"
@@ -358,7 +392,7 @@ func (f *NumberFormat) FormatStringToParts(s string) []Part {
 
 func (f *NumberFormat) special(neg bool, typ, val string) []Part {
 	d := decimal{neg: neg}
-	return f.assemble(d, false, []Part{{typ, val}}, "", "")
+	return f.assemble(d, false, []Part{{typ, val}}, "", Operands{})
 }
 
 func (f *NumberFormat) format(d decimal) []Part {
@@ -366,13 +400,13 @@ func (f *NumberFormat) format(d decimal) []Part {
 		d = d.shift(2)
 	}
 	compactPattern := ""
-	minFrac := 0
+	minFrac, exp := 0, 0 // exp: the power of ten the shown digits stand for
 	var exponent []Part
 	switch f.o.Notation {
 	case "compact":
-		d, minFrac, compactPattern = f.compact(d)
+		d, minFrac, compactPattern, exp = f.compact(d)
 	case "scientific", "engineering":
-		d, minFrac, exponent = f.scientific(d)
+		d, minFrac, exponent, exp = f.scientific(d)
 	default:
 		d, minFrac = f.round(d)
 	}
@@ -382,12 +416,20 @@ func (f *NumberFormat) format(d decimal) []Part {
 		}
 	}
 	num := append(f.numberParts(d, minFrac), exponent...)
-	return f.assemble(d, d.isZero(), num, compactPattern, d.plain(minFrac))
+	// Unit names agree with the whole number ("1,5 миллиарда секунд" is
+	// 1.5c9, with CLDR's exponent operand); currency names, as in ICU,
+	// with the digits shown.
+	ops, _ := OperandsOf(d.plain(minFrac))
+	if exp != 0 && f.o.Style != "currency" {
+		ops, _ = OperandsOf(d.shift(exp).plain(max(0, minFrac-exp)))
+		ops.E = int64(exp)
+	}
+	return f.assemble(d, d.isZero(), num, compactPattern, ops)
 }
 
 // scientific scales the number to one digit (three for engineering)
 // before the point and returns the exponent's parts.
-func (f *NumberFormat) scientific(d decimal) (decimal, int, []Part) {
+func (f *NumberFormat) scientific(d decimal) (decimal, int, []Part, int) {
 	step := 1
 	if f.o.Notation == "engineering" {
 		step = 3
@@ -407,6 +449,7 @@ func (f *NumberFormat) scientific(d decimal) (decimal, int, []Part) {
 		e += step
 		r, mf = f.round(d.shift(-e))
 	}
+	shown := e
 	exp := []Part{{"exponentSeparator", f.sym["exponential"]}}
 	if e < 0 {
 		for _, p := range f.signParts("minusSign") {
@@ -418,12 +461,12 @@ func (f *NumberFormat) scientific(d decimal) (decimal, int, []Part) {
 		e = -e
 	}
 	exp = append(exp, Part{"exponentInteger", f.localDigits(strconv.Itoa(e))})
-	return r, mf, exp
+	return r, mf, exp, shown
 }
 
 // compact picks the compact pattern for the number's magnitude (ICU's
 // chooseMultiplierAndApply) and returns the scaled, rounded number.
-func (f *NumberFormat) compact(d decimal) (decimal, int, string) {
+func (f *NumberFormat) compact(d decimal) (decimal, int, string, int) {
 	mag := d.magnitude()
 	if d.isZero() {
 		mag = 0
@@ -441,7 +484,7 @@ func (f *NumberFormat) compact(d decimal) (decimal, int, string) {
 		pmag := r.magnitude() - mult
 		pattern = f.compactPatternFor(pmag, r, mf)
 	}
-	return r, mf, pattern
+	return r, mf, pattern, -mult
 }
 
 // compactKey is the data key prefix of the compact patterns: the
@@ -451,7 +494,7 @@ func (f *NumberFormat) compactKey() string {
 		return f.compactPrefix
 	}
 	key := func(ns string) string {
-		if f.o.Style == "currency" {
+		if f.o.Style == "currency" && f.o.CurrencyDisplay != "name" {
 			return "num/currencyFormats-numberSystem-" + ns + "/short/standard/"
 		}
 		return "num/decimalFormats-numberSystem-" + ns + "/" + f.o.CompactDisplay + "/decimalFormat/"
@@ -611,7 +654,7 @@ func (f *NumberFormat) localDigits(s string) string {
 
 // assemble wraps the number parts in the style's pattern affixes with
 // the sign, currency, percent and compact text.
-func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern, plain string) []Part {
+func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern string, ops Operands) []Part {
 	neg := d.neg
 	var sign string // "-", "+" or ""
 	switch f.o.SignDisplay {
@@ -637,14 +680,18 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 		}
 	}
 	pattern := f.stylePattern()
-	if compactPattern != "" && f.o.Style == "currency" {
+	if compactPattern != "" && f.o.Style == "currency" && f.o.CurrencyDisplay != "name" {
 		// The currency's compact pattern stands for the whole pattern.
 		pattern, compactPattern = compactPattern, ""
 	}
 	pos, negPat, hasNeg := strings.Cut(pattern, ";")
 	use := pos
-	if sign == "-" && hasNeg {
+	switch {
+	case sign == "-" && hasNeg:
 		use = negPat
+	case sign == "+" && hasNeg && strings.Contains(negPat, "-"):
+		// The plus sign goes where the negative pattern has its minus.
+		use, sign = strings.Replace(negPat, "-", "+", 1), ""
 	}
 	prefix, suffix := splitAffixes(use)
 	if compactPattern != "" {
@@ -670,12 +717,25 @@ func (f *NumberFormat) assemble(d decimal, zero bool, num []Part, compactPattern
 	}
 	out := append(append(pre, num...), suf...)
 	if f.o.Style == "currency" && f.o.CurrencyDisplay == "name" {
-		out = f.currencyName(out, plain)
+		out = f.currencyName(out, ops)
 	}
-	if f.o.Style == "unit" && f.o.Unit != "percent" {
-		out = f.unitParts(out, plain)
+	if (f.o.Style == "unit" || f.o.Style == "percent") && !f.percentPattern() {
+		out = f.unitParts(out, ops)
 	}
 	return mergeLiterals(out)
+}
+
+// percentPattern reports whether percents use CLDR's percent pattern;
+// ICU formats them with the percent unit's names when compact, or when
+// the percent unit is written long.
+func (f *NumberFormat) percentPattern() bool {
+	switch {
+	case f.o.Style == "percent":
+		return f.o.Notation != "compact"
+	case f.o.Style == "unit" && f.o.Unit == "percent":
+		return f.o.Notation != "compact" && f.o.UnitDisplay != "long"
+	}
+	return false
 }
 
 // stylePattern is the CLDR number pattern of the style.
@@ -683,7 +743,7 @@ func (f *NumberFormat) stylePattern() string {
 	prefix := "num/"
 	sys := f.patternSystem()
 	switch {
-	case f.o.Style == "percent", f.o.Style == "unit" && f.o.Unit == "percent":
+	case f.percentPattern():
 		return f.loc.get(prefix + "percentFormats-numberSystem-" + sys + "/standard")
 	case f.o.Style == "currency" && f.o.CurrencyDisplay != "name" && f.o.CurrencySign == "accounting":
 		return f.loc.get(prefix + "currencyFormats-numberSystem-" + sys + "/accounting")
@@ -844,8 +904,8 @@ func (f *NumberFormat) currencySpacing(pre, suf []Part) ([]Part, []Part) {
 
 // currencyName wraps the formatted number in the locale's unit pattern
 // with the currency's plural name.
-func (f *NumberFormat) currencyName(num []Part, plain string) []Part {
-	cat := f.plural.SelectString(plain)
+func (f *NumberFormat) currencyName(num []Part, ops Operands) []Part {
+	cat := f.plural.Select(ops)
 	c := f.o.Currency
 	name := f.loc.get("cur/" + c + "/displayName-count-" + cat)
 	if name == "" {
@@ -979,6 +1039,9 @@ func (d *dataFile) sanctionedUnit(u string) bool {
 // pair (as ICU's long name handler does).
 func (f *NumberFormat) unitPattern(unit, cat string) string {
 	w := f.o.UnitDisplay
+	if w == "" {
+		w = "short"
+	}
 	get := func(u, c string) string {
 		if p := f.loc.get("unit/" + w + "/" + u + "/" + c); p != "" {
 			return p
@@ -1005,8 +1068,12 @@ func (f *NumberFormat) unitPattern(unit, cat string) string {
 }
 
 // unitParts wraps the number in the unit's pattern for its plural form.
-func (f *NumberFormat) unitParts(num []Part, plain string) []Part {
-	pat := f.unitPattern(f.o.Unit, f.plural.SelectString(plain))
+func (f *NumberFormat) unitParts(num []Part, ops Operands) []Part {
+	unit := f.o.Unit
+	if f.o.Style == "percent" {
+		unit = "percent"
+	}
+	pat := f.unitPattern(unit, f.plural.Select(ops))
 	before, after, ok := strings.Cut(pat, "{0}")
 	if !ok {
 		// Arabic "لتر" for one litre: the name stands for the number.

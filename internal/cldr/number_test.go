@@ -1,6 +1,7 @@
 package cldr
 
 import (
+	"errors"
 	"fmt"
 	"testing"
 )
@@ -107,6 +108,29 @@ func TestFormatStringAsNode(t *testing.T) {
 	} {
 		if got := nf.FormatString(in); got != want {
 			t.Errorf("%q: got %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestOptionErrors(t *testing.T) {
+	l := MustResolve("en")
+	three, one := 3, 1
+	for _, o := range []NumberOptions{
+		{Style: "money"}, {Style: "currency"}, {Style: "currency", Currency: "EURO"}, {Style: "unit", Unit: "parsec"},
+		{Style: "unit", Unit: "meter-per-parsec"}, {Notation: "fancy"}, {RoundingMode: "up"},
+		{MinimumFractionDigits: &three, MaximumFractionDigits: &one}, {RoundingIncrement: 3},
+		{RoundingIncrement: 5, MaximumFractionDigits: &three, MinimumFractionDigits: &one},
+	} {
+		if _, err := NewNumberFormat(l, o); !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrDigitRange) {
+			t.Errorf("%+v: got %v, want an option error", o, err)
+		}
+	}
+	for _, o := range []DateTimeOptions{
+		{Month: "tiny"}, {HourCycle: "h25"}, {FractionalSecondDigits: 4}, {DateStyle: "short", Hour: "numeric"},
+		{TimeStyle: "short", Required: "date"},
+	} {
+		if _, err := NewDateTimeFormat(l, o); !errors.Is(err, ErrInvalidOption) && !errors.Is(err, ErrStyleConflict) {
+			t.Errorf("%+v: got %v, want an option error", o, err)
 		}
 	}
 }

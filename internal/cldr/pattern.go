@@ -11,7 +11,7 @@ type token struct {
 }
 
 // parsePattern reads an LDML date pattern: letters repeat for width, text
-// in single quotes is literal and ” is a quote.
+// in single quotes is literal and a doubled single quote is one quote.
 func parsePattern(p string) []token {
 	var out []token
 	addLit := func(s string) {

@@ -119,16 +119,24 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 		if v := l.get("tz/zone/" + id + "/" + length + "/" + kind); v != "" {
 			return v
 		}
-		if mz := l.data.MetaZones[id]; mz != "" {
+		if mz := l.data.metaZone(id, t); mz != "" {
 			if v := l.get("tz/metazone/" + mz + "/" + length + "/" + kind); v != "" {
 				return v
 			}
 		}
 	case 'v':
+		mz := l.data.metaZone(id, t)
+		if mz != "" && !observesDST(t) {
+			// ICU: a zone without daylight time around t shows its
+			// metazone's standard name ("India Standard Time").
+			if v := l.get("tz/metazone/" + mz + "/" + length + "/standard"); v != "" {
+				return v
+			}
+		}
 		if v := l.get("tz/zone/" + id + "/" + length + "/generic"); v != "" {
 			return v
 		}
-		if mz := l.data.MetaZones[id]; mz != "" {
+		if mz != "" {
 			if v := l.get("tz/metazone/" + mz + "/" + length + "/generic"); v != "" {
 				return v
 			}
@@ -137,7 +145,42 @@ func (f *DateTimeFormat) zoneName(t time.Time, letter rune, width int) string {
 			return v
 		}
 	}
-	return f.gmtName(offset, long)
+	return f.gmtName(offset, long, letter == 'z')
+}
+
+// observesDST reports whether t's zone is in daylight time within about
+// half a year of t (ICU looks at the transitions 184 days either side).
+func observesDST(t time.Time) bool {
+	for _, d := range []int{0, -184, -120, -60, 60, 120, 184} {
+		if t.AddDate(0, 0, d).IsDST() {
+			return true
+		}
+	}
+	return false
+}
+
+// metaZone is the zone's metazone at t: CLDR's mappings, which ICU
+// starts in 1970 when they give no start.
+func (d *dataFile) metaZone(id string, t time.Time) string {
+	const layout = "2006-01-02 15:04"
+	epoch := time.Unix(0, 0)
+	for _, m := range d.MetaZones[id] {
+		from, to := epoch, time.Time{}
+		if m[1] != "" {
+			if v, err := time.Parse(layout, m[1]); err == nil {
+				from = v
+			}
+		}
+		if m[2] != "" {
+			if v, err := time.Parse(layout, m[2]); err == nil {
+				to = v
+			}
+		}
+		if !t.Before(from) && (to.IsZero() || t.Before(to)) {
+			return m[0]
+		}
+	}
+	return ""
 }
 
 // locationName is CLDR's generic location format: "Germany Time" for a
@@ -164,9 +207,9 @@ func (f *DateTimeFormat) locationName(id string) string {
 
 // gmtName is the localized GMT format: "GMT+1", "GMT+5:30" (short) or
 // "GMT+01:00" (long), the zero-offset format for UTC itself.
-func (f *DateTimeFormat) gmtName(offset int, long bool) string {
+func (f *DateTimeFormat) gmtName(offset int, long, zeroFormat bool) string {
 	l := f.loc
-	if offset == 0 {
+	if offset == 0 && zeroFormat {
 		return l.get("tz/gmtZeroFormat")
 	}
 	pos, neg, _ := strings.Cut(l.get("tz/hourFormat"), ";")
@@ -174,8 +217,15 @@ func (f *DateTimeFormat) gmtName(offset int, long bool) string {
 	if offset < 0 {
 		p, offset = neg, -offset
 	}
-	h, m := offset/3600, (offset%3600)/60
-	if !long && m == 0 {
+	h, m, sec := offset/3600, (offset%3600)/60, offset%60
+	if sec != 0 {
+		// Local mean time: seconds after the minutes, with the same
+		// separator.
+		if i := strings.Index(p, "mm"); i > 0 {
+			p = p[:i+2] + p[i-1:i] + "ss" + p[i+2:]
+		}
+	}
+	if !long && m == 0 && sec == 0 {
 		// ICU's hour-only pattern: everything up to the last hour field.
 		if i := strings.Index(p, "mm"); i > 0 {
 			if j := strings.LastIndex(p[:i], "H"); j >= 0 {
@@ -198,6 +248,8 @@ func (f *DateTimeFormat) gmtName(offset int, long bool) string {
 			b.WriteString(s)
 		case 'm':
 			b.WriteString(fmt.Sprintf("%02d", m))
+		case 's':
+			b.WriteString(fmt.Sprintf("%02d", sec))
 		case 0:
 			b.WriteString(tok.lit)
 		}

@@ -41,6 +41,39 @@ func TestComposeFileIsValid(t *testing.T) {
 	assert.FileExists(t, "../../"+strings.TrimPrefix(config, "/app/"))
 }
 
+// Two replicas run configs/kafka.yaml against Redpanda, in one consumer
+// group, on shared Redis state.
+func TestComposeKafkaReplicas(t *testing.T) {
+	opts, err := cli.NewProjectOptions([]string{"../../docker-compose.yml"},
+		cli.WithWorkingDirectory("../.."), cli.WithName("hogpipe"))
+	require.NoError(t, err)
+	project, err := cli.ProjectFromOptions(t.Context(), opts)
+	require.NoError(t, err)
+
+	redpanda, err := project.GetService("redpanda")
+	require.NoError(t, err)
+	require.NotNil(t, redpanda.HealthCheck)
+	assert.Contains(t, strings.Join(redpanda.Command, " "), "--advertise-kafka-addr=PLAINTEXT://redpanda:9092")
+
+	topics, err := project.GetService("redpanda-topics")
+	require.NoError(t, err)
+	assert.Contains(t, strings.Join(topics.Command, " "), "rpk topic create events events_processed --partitions 6")
+	assert.Equal(t, "service_healthy", topics.DependsOn["redpanda"].Condition)
+
+	replicas, err := project.GetService("hogpipe-kafka")
+	require.NoError(t, err)
+	require.NotNil(t, replicas.Deploy)
+	require.NotNil(t, replicas.Deploy.Replicas)
+	assert.Equal(t, 2, *replicas.Deploy.Replicas)
+	assert.Equal(t, "redpanda:9092", *replicas.Environment["KAFKA_BROKERS"])
+	assert.Equal(t, "redis://redis:6379/0", *replicas.Environment["REDIS_URL"])
+	assert.Equal(t, "service_completed_successfully", replicas.DependsOn["redpanda-topics"].Condition)
+	assert.Equal(t, "service_healthy", replicas.DependsOn["redis"].Condition)
+	config := replicas.Command[len(replicas.Command)-1]
+	assert.Equal(t, "/app/configs/kafka.yaml", config)
+	assert.FileExists(t, "../../"+strings.TrimPrefix(config, "/app/"))
+}
+
 func TestDockerfileBuildsTheBinary(t *testing.T) {
 	data, err := os.ReadFile("../../Dockerfile")
 	require.NoError(t, err)

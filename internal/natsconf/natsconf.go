@@ -153,9 +153,10 @@ func (c Config) Connect(ctx context.Context, name string, log *service.Logger) (
 		nats.MaxReconnects(-1),
 		nats.ReconnectWait(reconnectWait),
 		nats.ReconnectJitter(reconnectJit, reconnectJit),
-		nats.DisconnectErrHandler(func(nc *nats.Conn, err error) {
+		nats.DisconnectErrHandler(func(_ *nats.Conn, err error) {
+			// The connection no longer knows its server here: name them all.
 			if err != nil {
-				log.Warnf("nats: disconnected from %s: %v; reconnecting", redact(nc.ConnectedUrl()), err)
+				log.Warnf("nats %s: disconnected: %v; reconnecting", c.Servers(), err)
 			}
 		}),
 		nats.ReconnectHandler(func(nc *nats.Conn) {

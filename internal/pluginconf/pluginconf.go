@@ -57,7 +57,7 @@ func Fields() []*service.ConfigField {
 			Description("Folder holding the plugin's `plugin.json` and code (`main`, else `index.js`, else `index.ts`). Relative paths are resolved from the working directory.").
 			Example("./plugins/hello-world"),
 		service.NewAnyField(FieldConfig).
-			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Keys the schema does not declare reach `meta.config` as given (plugins read such keys, and stored configs keep those of older plugin versions), with one warning naming them and the declared key each is closest to. Put secrets in environment variables (`${API_KEY}`): `hogpipe echo` prints the raw config.").
+			Description("The plugin's configuration, keyed by the `key`s of its `plugin.json` `config` schema. Values reach the plugin as the original server stored them: scalars of `string` and `choice` fields become strings, and a `json` field (a YAML object or array, or JSON text) arrives as JSON text. Values are validated at start-up: missing required values (incl. `required_if`), choices outside `choices` and invalid JSON stop the pipeline with an error naming the key. Keys the schema does not declare reach `meta.config` as given (plugins read such keys, and stored configs keep those of older plugin versions), with one warning naming them and the declared key each is closest to. `hogpipe echo` shows the values of keys marked `secret` in `plugin.json` as `!!!SECRET_SCRUBBED!!!` (every value, when the plugin's `plugin.json` cannot be read locally); environment variables (`${API_KEY}`) keep secrets out of config files.").
 			Default(map[string]any{}).
 			Example(map[string]any{"bar": "baz"}),
 		service.NewStringMapField(FieldAttachments).
@@ -113,7 +113,7 @@ func Fields() []*service.ConfigField {
 			Optional().
 			Advanced().
 			Example(1),
-		service.NewStringField(FieldPostHogHost).
+		service.NewURLField(FieldPostHogHost).
 			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`. The two keys below go to this origin (scheme, host and port) only: they are added by hogpipe outside the plugin's JavaScript (a plugin cannot read them, even by replacing built-ins such as `Headers.prototype.append`), a call whose `host` points elsewhere is sent without them (a warning is logged once), and a redirect from this host to another origin is refused. Keys a plugin passes itself go wherever it sends them. Must be an `http(s)://` URL without credentials; keys set without it are never sent.").
 			Default("").
 			Advanced().
@@ -128,7 +128,7 @@ func Fields() []*service.ConfigField {
 			Default("").
 			Secret().
 			Advanced(),
-		service.NewStringField(FieldRedisURL).
+		service.NewURLField(FieldRedisURL).
 			Description("A `redis://` or `rediss://` URL (with auth and DB number) for `meta.cache`, `meta.storage` and cursors, shared by every hogpipe process using it. Empty means in-process state, shared by the components of this process only.").
 			Default("").
 			Example("redis://localhost:6379/0"),

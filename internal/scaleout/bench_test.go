@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"runtime/debug"
 	"testing"
 	"time"
 
@@ -32,9 +33,14 @@ pipeline:
 `
 
 // benchRun pre-fills b.N events with fill, then times a stream of yaml from
-// its start until done reports all of them written by the output.
+// its start (plugin start-up included) until done reports all of them
+// written by the output. The broker runs in the same process (NATS) or on
+// the same machine (Redis), sharing its cores.
 func benchRun(b *testing.B, yaml string, fill func(n int), done func() int) {
 	b.Helper()
+	// The hogpipe binary runs with GOGC=400 unless told otherwise (see
+	// cmd/hogpipe/main.go).
+	defer debug.SetGCPercent(debug.SetGCPercent(400))
 	fill(b.N)
 	builder := service.NewStreamBuilder()
 	require.NoError(b, builder.SetYAML(yaml))

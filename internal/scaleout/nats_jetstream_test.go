@@ -23,7 +23,7 @@ input:
     urls: [ "${NATS_URLS}" ]
     stream: EVENTS
     durable: hogpipe
-    ack_wait: 5s
+    ack_wait: 10s
     max_ack_pending: 400
     batching:
       count: 50
@@ -110,10 +110,19 @@ func TestNATSJetStreamScaleOut(t *testing.T) {
 		return info.NumAckPending
 	}
 
-	produce(0, total/2)
 	env := []string{"NATS_URLS=" + urls, "STATE_REDIS=" + state.URL()}
 	a := startReplica(t, "replica a", natsReplicaConfig, env...)
 	startReplica(t, "replica b", natsReplicaConfig, env...)
+	// Both are pulling from the durable: two pull requests wait on it.
+	require.Eventually(t, func() bool {
+		cons, err := js.Consumer(ctx, "EVENTS", "hogpipe")
+		if err != nil {
+			return false
+		}
+		info, err := cons.Info(ctx)
+		return err == nil && info.NumWaiting >= 2
+	}, 60*time.Second, 20*time.Millisecond)
+	produce(0, total/2)
 	collect(func() bool { return len(got.seen) >= total/6 }, "a sixth of the events")
 
 	a.kill()

@@ -23,7 +23,7 @@ input:
     client_id: ${REPLICA}
     limit: 50
     commit_period: 200ms
-    claim_min_idle: 3s
+    claim_min_idle: 30s # the killed replica comes back and rereads its own entries
 ` + pluginChain + `
 output:
   redis_streams:
@@ -88,15 +88,23 @@ func TestRedisStreamsScaleOut(t *testing.T) {
 		}
 	}
 
-	produce(0, total/2)
 	a := startReplica(t, "replica a", redisReplicaConfig, "STATE_REDIS="+srv.URL(), "REPLICA=a")
 	startReplica(t, "replica b", redisReplicaConfig, "STATE_REDIS="+srv.URL(), "REPLICA=b")
-	collect(func() bool { return len(got.seen) >= total/6 }, "a sixth of the events")
-
+	// Both have joined the group (a consumer appears with its first read).
+	require.Eventually(t, func() bool {
+		consumers, err := c.XInfoConsumers(ctx, "events", "hogpipe").Result()
+		return err == nil && len(consumers) == 2
+	}, 60*time.Second, 20*time.Millisecond)
+	produce(0, total/2)
+	pendingOfA := func() int {
+		pending, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "events", Group: "hogpipe", Consumer: "a", Start: "-", End: "+", Count: total}).Result()
+		require.NoError(t, err)
+		return len(pending)
+	}
+	// Kill a while it holds entries, once a sixth of the events are out.
+	collect(func() bool { return len(got.seen) >= total/6 && pendingOfA() > 0 }, "a sixth of the events, with entries in replica a")
 	a.kill()
-	pending, err := c.XPendingExt(ctx, &redis.XPendingExtArgs{Stream: "events", Group: "hogpipe", Consumer: "a", Start: "-", End: "+", Count: total}).Result()
-	require.NoError(t, err)
-	window := len(pending)
+	window := pendingOfA()
 	t.Logf("replica a killed after %d events reached the output, holding %d entries unacknowledged", len(got.seen), window)
 
 	produce(total/2, total)

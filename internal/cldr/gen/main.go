@@ -1,4 +1,4 @@
-// Command gen builds internal/cldr's data.json.gz from CLDR's published JSON
+// Command gen builds internal/cldr's data/ from CLDR's published JSON
 // (the npm packages pinned in package.json next to this file, installed with
 // npm ci). It keeps only what Intl needs for the languages listed below and
 // stores each locale as a flat map of the values that differ from its
@@ -45,16 +45,17 @@ var sanctionedUnits = []string{
 // Data is the file's layout; internal/cldr decodes the same shape.
 type Data struct {
 	CLDRVersion    string                          `json:"cldrVersion"`
-	Locales        map[string]map[string]string    `json:"locales"`        // locale → flat key → value ("\x00" deletes an inherited key)
-	Parents        map[string]string               `json:"parents"`        // explicit parents (parentLocales)
-	DefaultContent []string                        `json:"defaultContent"` // locales served by their parent's data
+	Locales        map[string]map[string]string    `json:"locales,omitempty"` // locale → flat key → value ("\x00" deletes an inherited key); written to the language files
+	DataLocales    []string                        `json:"dataLocales"`       // the locales that have data
+	Parents        map[string]string               `json:"parents"`           // explicit parents (parentLocales)
+	DefaultContent []string                        `json:"defaultContent"`    // locales served by their parent's data
 	LikelySubtags  map[string]string               `json:"likelySubtags"`
 	Plurals        map[string]map[string]string    `json:"plurals"`  // language → category → rule
 	Ordinals       map[string]map[string]string    `json:"ordinals"` // language → category → rule
 	Digits         map[string]string               `json:"digits"`   // numbering system → ten digits
 	CurrencyDigits map[string]int                  `json:"currencyDigits"`
 	TimeData       map[string][2]string            `json:"timeData"`    // region or locale → preferred, allowed
-	MetaZones      map[string]string               `json:"metaZones"`   // IANA zone → current metazone
+	MetaZones      map[string][][3]string          `json:"metaZones"`   // IANA zone → metazone, from, to (UTC "2006-01-02 15:04"; "" open)
 	DayPeriods     map[string]map[string][2]string `json:"dayPeriods"`  // language → period → from (or at), before ("" for at)
 	ZoneAliases    map[string]string               `json:"zoneAliases"` // IANA name or alias → canonical (CLDR's first alias, as ICU)
 	ZoneCountry    map[string]string               `json:"zoneCountry"` // canonical zone → region, for generic location names
@@ -65,7 +66,7 @@ type Data struct {
 
 func main() {
 	src := flag.String("src", "gen/node_modules", "folder holding the cldr-* npm packages")
-	out := flag.String("out", "data.json.gz", "file to write")
+	out := flag.String("out", "data", "folder to write (replaced)")
 	flag.Parse()
 	if err := run(*src, *out); err != nil {
 		fmt.Fprintln(os.Stderr, "gen:", err)
@@ -79,26 +80,60 @@ func run(src, out string) error {
 	if err != nil {
 		return err
 	}
-	raw, err := json.Marshal(d)
+	// One file per language, so a process decodes only the languages it
+	// formats; the rest (parents, plural rules, zones) in one file.
+	byLang := map[string]map[string]map[string]string{}
+	for tag, m := range d.Locales {
+		lang, _, _ := strings.Cut(tag, "-")
+		if byLang[lang] == nil {
+			byLang[lang] = map[string]map[string]string{}
+		}
+		byLang[lang][tag] = m
+		d.DataLocales = append(d.DataLocales, tag)
+	}
+	sort.Strings(d.DataLocales)
+	d.Locales = nil
+	if err := os.RemoveAll(out); err != nil {
+		return fmt.Errorf("clearing %s: %w", out, err)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("creating %s: %w", out, err)
+	}
+	total, err := writeGzipJSON(filepath.Join(out, "supplemental.json.gz"), d)
 	if err != nil {
-		return fmt.Errorf("encoding data: %w", err)
+		return err
+	}
+	for lang, locales := range byLang {
+		n, err := writeGzipJSON(filepath.Join(out, lang+".json.gz"), locales)
+		if err != nil {
+			return err
+		}
+		total += n
+	}
+	fmt.Printf("gen: %d locales in %d language files, %d bytes gzipped\n", len(d.DataLocales), len(byLang), total)
+	return nil
+}
+
+func writeGzipJSON(path string, v any) (int, error) {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return 0, fmt.Errorf("encoding %s: %w", path, err)
 	}
 	var buf bytes.Buffer
 	zw, err := gzip.NewWriterLevel(&buf, gzip.BestCompression)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	if _, err := zw.Write(raw); err != nil {
-		return err
+		return 0, err
 	}
 	if err := zw.Close(); err != nil {
-		return err
+		return 0, err
 	}
-	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
-		return fmt.Errorf("writing %s: %w", out, err)
+	if err := os.WriteFile(path, buf.Bytes(), 0o644); err != nil {
+		return 0, fmt.Errorf("writing %s: %w", path, err)
 	}
-	fmt.Printf("gen: %d locales, %d bytes of JSON, %d gzipped\n", len(d.Locales), len(raw), buf.Len())
-	return nil
+	return buf.Len(), nil
 }
 
 type gen struct{ src string }
@@ -130,7 +165,7 @@ func wanted(tag string) bool {
 func (g *gen) build() (*Data, error) {
 	d := &Data{Locales: map[string]map[string]string{}, Parents: map[string]string{}, LikelySubtags: map[string]string{},
 		Plurals: map[string]map[string]string{}, Ordinals: map[string]map[string]string{}, Digits: map[string]string{},
-		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string]string{},
+		CurrencyDigits: map[string]int{}, TimeData: map[string][2]string{}, MetaZones: map[string][][3]string{},
 		DayPeriods: map[string]map[string][2]string{}, ZoneAliases: map[string]string{},
 		ZoneCountry: map[string]string{}, SingleZone: map[string]bool{}, PrimaryZones: map[string]string{}}
 
@@ -409,6 +444,7 @@ func (g *gen) build() (*Data, error) {
 	type use struct {
 		UsesMetazone struct {
 			Zone string `json:"_mzone"`
+			From string `json:"_from"`
 			To   string `json:"_to"`
 		} `json:"usesMetazone"`
 	}
@@ -417,9 +453,8 @@ func (g *gen) build() (*Data, error) {
 		var uses []use
 		if err := json.Unmarshal(raw, &uses); err == nil {
 			for _, u := range uses {
-				if u.UsesMetazone.To == "" {
-					d.MetaZones[prefix] = u.UsesMetazone.Zone
-				}
+				m := u.UsesMetazone
+				d.MetaZones[prefix] = append(d.MetaZones[prefix], [3]string{m.Zone, m.From, m.To})
 			}
 			return nil
 		}

@@ -24,6 +24,7 @@ const instants = [
   Date.UTC(1999, 11, 31, 23, 59, 59, 999),
   Date.UTC(2024, 2, 10, 0, 0, 0, 0),
   Date.UTC(2023, 10, 30, 12, 0, 5, 0),
+  Date.UTC(-50, 5, 15, 6, 30, 0, 0),
 ];
 
 const dateOptions = [
@@ -66,6 +67,15 @@ const dateOptions = [
   { timeZone: 'Australia/Sydney', timeZoneName: 'long' },
   { hour: 'numeric', hourCycle: 'h11' }, { hour: '2-digit', hourCycle: 'h24', minute: '2-digit' },
   { year: 'numeric', day: 'numeric' }, { month: 'short', year: '2-digit' }, { second: 'numeric' },
+  { timeStyle: 'short', hour12: false }, { timeStyle: 'medium', hourCycle: 'h11' },
+  { dateStyle: 'short', timeStyle: 'short', hour12: true }, { hour: 'numeric', minute: 'numeric', hourCycle: 'h24' },
+  { weekday: 'long', hour: 'numeric' }, { era: 'narrow', year: 'numeric' }, { year: 'numeric', month: 'short', weekday: 'short' },
+  { month: '2-digit', day: '2-digit' }, { hour: '2-digit', minute: '2-digit', second: '2-digit', fractionalSecondDigits: 2 },
+  { minute: 'numeric' }, { timeZone: 'Asia/Kolkata', hour: 'numeric', timeZoneName: 'longOffset' },
+  { timeZone: 'UTC', hour: 'numeric', timeZoneName: 'shortOffset' },
+  { timeZone: 'America/Sao_Paulo', timeZoneName: 'long' }, { timeZone: 'Asia/Tokyo', timeZoneName: 'short' },
+  { timeZone: 'Pacific/Chatham', hour: 'numeric', timeZoneName: 'shortOffset' },
+  { timeZone: 'America/Los_Angeles', hour: 'numeric', timeZoneName: 'longGeneric' },
 ];
 
 const dates = [];
@@ -186,6 +196,79 @@ const zones = zoneNames.map((z) => {
     return { name: z, canonical: null };
   }
 });
+
+// Random option combinations (a fixed seed, so re-recording is stable),
+// format() only.
+let seed = 20240105;
+const rand = (n) => { seed = (seed * 1103515245 + 12345) % 2147483648; return Math.floor((seed / 2147483648) * n); };
+const pick = (a) => a[rand(a.length)];
+const allLocales = locales.concat(sweepLocales).filter((l) => l !== 'th-TH' && l !== 'fa-IR');
+const zoneList = [undefined, 'UTC', 'America/New_York', 'Europe/Paris', 'Asia/Kolkata', 'Australia/Sydney', 'America/Sao_Paulo', 'Asia/Shanghai'];
+for (let i = 0; i < 4000; i++) {
+  const locale = pick(allLocales);
+  const o = {};
+  const set = (k, vals) => { const v = pick(vals); if (v !== undefined) o[k] = v; };
+  if (rand(6) === 0) {
+    set('dateStyle', [undefined, 'full', 'long', 'medium', 'short']);
+    set('timeStyle', [undefined, 'full', 'long', 'medium', 'short']);
+    set('hourCycle', [undefined, undefined, 'h11', 'h12', 'h23', 'h24']);
+  } else {
+    // Combinations people use: a date with contiguous fields, a time
+    // from the hour down, each optional.
+    const date = pick(['', 'd', 'M', 'y', 'Md', 'yM', 'yMd', 'yMd', 'EyMd', 'EMd', 'E']);
+    if (date.includes('E')) set('weekday', ['long', 'short', 'narrow']);
+    if (date.includes('y')) { set('year', ['numeric', '2-digit']); set('era', [undefined, undefined, undefined, 'long', 'short', 'narrow']); }
+    if (date.includes('M')) set('month', ['numeric', '2-digit', 'long', 'short', 'narrow']);
+    if (date.includes('d')) set('day', ['numeric', '2-digit']);
+    const time = pick(['', '', 'h', 'hm', 'hm', 'hms', 'ms']);
+    if (time.includes('h')) {
+      set('hour', ['numeric', '2-digit']);
+      set('hour12', [undefined, undefined, undefined, true, false]);
+      set('dayPeriod', [undefined, undefined, undefined, undefined, 'short', 'long', 'narrow']);
+    }
+    if (time.includes('m')) set('minute', ['numeric', '2-digit']);
+    if (time.includes('s')) {
+      set('second', ['numeric', '2-digit']);
+      set('fractionalSecondDigits', [undefined, undefined, undefined, 1, 2, 3]);
+    }
+    set('timeZoneName', [undefined, undefined, undefined, 'short', 'long', 'shortOffset', 'longOffset', 'shortGeneric', 'longGeneric']);
+  }
+  set('timeZone', zoneList);
+  const t = pick(instants);
+  let f;
+  try { f = new Intl.DateTimeFormat(locale, o); } catch (e) { continue; }
+  dates.push({ locale, options: o, time: t, format: f.format(new Date(t)) });
+}
+const randomValues = [0, 1, -1, 0.5, 2.5, 1234.5678, -98765.4321, 1e-7, 0.000123, 999.999, 1e6, 1.5e9, 123456789.987, 7, 42.42];
+for (let i = 0; i < 4000; i++) {
+  const locale = pick(allLocales);
+  const o = {};
+  const set = (k, vals) => { const v = pick(vals); if (v !== undefined) o[k] = v; };
+  set('style', [undefined, 'percent', 'currency', 'unit']);
+  if (o.style === 'currency') {
+    set('currency', ['USD', 'EUR', 'JPY', 'GBP', 'CHF', 'INR', 'KWD', 'BRL']);
+    o.currency = o.currency || 'USD';
+    set('currencyDisplay', [undefined, 'symbol', 'narrowSymbol', 'code', 'name']);
+    set('currencySign', [undefined, 'standard', 'accounting']);
+  }
+  if (o.style === 'unit') {
+    o.unit = pick(['kilometer', 'kilogram', 'celsius', 'second', 'megabyte', 'liter-per-kilometer', 'meter-per-second', 'percent', 'day', 'foot']);
+    set('unitDisplay', [undefined, 'short', 'long', 'narrow']);
+  }
+  set('notation', [undefined, undefined, 'compact', 'scientific', 'engineering']);
+  if (o.notation === 'compact') set('compactDisplay', [undefined, 'short', 'long']);
+  set('signDisplay', [undefined, undefined, 'always', 'exceptZero', 'never', 'negative']);
+  set('useGrouping', [undefined, undefined, false, 'always', 'min2']);
+  const digits = rand(4);
+  if (digits === 1) { o.minimumFractionDigits = rand(3); o.maximumFractionDigits = o.minimumFractionDigits + rand(3); }
+  if (digits === 2) { o.maximumSignificantDigits = 1 + rand(5); }
+  if (digits === 3) { o.minimumIntegerDigits = 1 + rand(4); }
+  set('roundingMode', [undefined, undefined, undefined, 'ceil', 'floor', 'halfEven', 'trunc', 'expand']);
+  let f;
+  try { f = new Intl.NumberFormat(locale, o); } catch (e) { continue; }
+  const value = pick(randomValues);
+  numbers.push({ locale, options: o, value, format: f.format(value) });
+}
 
 // Unicode extension keywords.
 const keywordCases = [

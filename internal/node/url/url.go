@@ -25,7 +25,7 @@ var source string
 var program = goja.MustCompile("node:url", source, true)
 
 // load serves Node's url: the global WHATWG URL and URLSearchParams
-// (whatwg_url.go), goja_nodejs' domainToASCII and domainToUnicode, plus the
+// (internal/web/url), goja_nodejs' domainToASCII and domainToUnicode, plus the
 // legacy API above.
 func load(_ node.Host) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {

@@ -30,10 +30,10 @@ import (
 // are CLDR's en availableFormats as ICU's pattern generator combines them.
 // It also gives Date.prototype.toString and toTimeString V8's zone name.
 
-// intlDatePatterns maps the requested date fields (E weekday, G era, y year,
+// datePatterns maps the requested date fields (E weekday, G era, y year,
 // M numeric month, L text month, d day) to a pattern; text months are
 // written MMMM and narrowed to the requested width later.
-var intlDatePatterns = map[string]string{
+var datePatterns = map[string]string{
 	"d": "d", "M": "M", "Md": "M/d", "L": "MMMM", "Ld": "MMMM d",
 	"y": "y", "yd": "y '(day: 'd')'", "yM": "M/y", "yMd": "M/d/y", "yL": "MMMM y", "yLd": "MMMM d, y",
 	"G": "G", "Gd": "G '(day: 'd')'", "GM": "G '(month: 'M')'", "GMd": "M/d G", "GL": "G '(month: 'MMMM')'",
@@ -46,9 +46,9 @@ var intlDatePatterns = map[string]string{
 	"EGyMd": "E, M/d/y G", "EGyL": "MMMM y G E", "EGyLd": "E, MMMM d, y G",
 }
 
-// intlTimePatterns maps the requested time fields (h 12-hour or H 24-hour
+// timePatterns maps the requested time fields (h 12-hour or H 24-hour
 // clock, m, s, z time zone name) to a pattern.
-var intlTimePatterns = map[string]string{
+var timePatterns = map[string]string{
 	"s": "s", "m": "m", "ms": "mm:ss", "h": "h a", "H": "HH", "hs": "h a '(second: 's')'", "Hs": "HH '(second: 's')'",
 	"hm": "h:mm a", "Hm": "HH:mm", "hms": "h:mm:ss a", "Hms": "HH:mm:ss",
 	"z": "z", "sz": "s z", "mz": "m z", "msz": "mm:ss z", "hz": "h a z", "Hz": "HH'h' z",
@@ -57,14 +57,14 @@ var intlTimePatterns = map[string]string{
 }
 
 var (
-	intlDateStyles = map[string]string{"full": "EEEE, MMMM d, y", "long": "MMMM d, y", "medium": "MMM d, y", "short": "M/d/yy"}
-	intlTimeStyles = map[string]string{"full": "h:mm:ss a zzzz", "long": "h:mm:ss a z", "medium": "h:mm:ss a", "short": "h:mm a"}
+	dateStyles = map[string]string{"full": "EEEE, MMMM d, y", "long": "MMMM d, y", "medium": "MMM d, y", "short": "M/d/yy"}
+	timeStyles = map[string]string{"full": "h:mm:ss a zzzz", "long": "h:mm:ss a z", "medium": "h:mm:ss a", "short": "h:mm a"}
 )
 
 // CLDR 48 puts a narrow no-break space before AM/PM; Node's format() and
 // toLocaleString turn it into a plain space, formatToParts keeps it.
 func init() {
-	for _, patterns := range []map[string]string{intlTimePatterns, intlTimeStyles} {
+	for _, patterns := range []map[string]string{timePatterns, timeStyles} {
 		for k, p := range patterns {
 			patterns[k] = strings.ReplaceAll(p, " a", "\u202fa")
 		}
@@ -72,13 +72,13 @@ func init() {
 }
 
 var (
-	intlMonthsLong  = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
-	intlWeekdayLong = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
+	monthsLong  = []string{"January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"}
+	weekdayLong = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}
 )
 
-// intlUSZones are the en-US short names ICU shows for zones of the North
+// usZones are the en-US short names ICU shows for zones of the North
 // American metazones; every other zone shows a GMT offset.
-var intlUSZones = map[string][2]string{ // abbreviation → long name, generic name
+var usZones = map[string][2]string{ // abbreviation → long name, generic name
 	"EST": {"Eastern Standard Time", "Eastern Time"}, "EDT": {"Eastern Daylight Time", "Eastern Time"},
 	"CST": {"Central Standard Time", "Central Time"}, "CDT": {"Central Daylight Time", "Central Time"},
 	"MST": {"Mountain Standard Time", "Mountain Time"}, "MDT": {"Mountain Daylight Time", "Mountain Time"},
@@ -88,14 +88,14 @@ var intlUSZones = map[string][2]string{ // abbreviation → long name, generic n
 	"AST": {"Atlantic Standard Time", "Atlantic Time"}, "ADT": {"Atlantic Daylight Time", "Atlantic Time"},
 }
 
-var intlUSGenericShort = map[string]string{
+var usGenericShort = map[string]string{
 	"Eastern Time": "ET", "Central Time": "CT", "Mountain Time": "MT", "Pacific Time": "PT",
 	"Alaska Time": "AKT", "Hawaii-Aleutian Time": "HAT", "Atlantic Time": "AT",
 }
 
-// intlLongNames are long names for common zones outside North America,
+// longNames are long names for common zones outside North America,
 // keyed by the region prefix and Go's abbreviation.
-var intlLongNames = map[string]string{
+var longNames = map[string]string{
 	"Europe/GMT": "Greenwich Mean Time", "Europe/BST": "British Summer Time", "Europe/IST": "Irish Standard Time",
 	"Europe/CET": "Central European Standard Time", "Europe/CEST": "Central European Summer Time",
 	"Europe/EET": "Eastern European Standard Time", "Europe/EEST": "Eastern European Summer Time",
@@ -110,14 +110,14 @@ var intlLongNames = map[string]string{
 	"Africa/WAT": "West Africa Time", "Africa/CAT": "Central Africa Time", "Africa/EAT": "East Africa Time",
 }
 
-// intlZoneLongByName covers zones whose abbreviation is ambiguous.
-var intlZoneLongByName = map[string][2]string{ // standard, daylight
+// zoneLongByName covers zones whose abbreviation is ambiguous.
+var zoneLongByName = map[string][2]string{ // standard, daylight
 	"Asia/Calcutta": {"India Standard Time", ""}, "Asia/Shanghai": {"China Standard Time", "China Daylight Time"},
 	"Asia/Jerusalem": {"Israel Standard Time", "Israel Daylight Time"}, "Asia/Tel_Aviv": {"Israel Standard Time", "Israel Daylight Time"},
 }
 
-// intlZoneAliases are the IANA links ICU reports under another name.
-var intlZoneAliases = map[string]string{
+// zoneAliases are the IANA links ICU reports under another name.
+var zoneAliases = map[string]string{
 	"Etc/UTC": "UTC", "Etc/GMT": "UTC", "GMT": "UTC", "UCT": "UTC", "Etc/UCT": "UTC", "Etc/Universal": "UTC",
 	"Universal": "UTC", "Zulu": "UTC", "Etc/Zulu": "UTC", "Etc/Greenwich": "UTC", "Greenwich": "UTC",
 	"GMT0": "UTC", "GMT+0": "UTC", "GMT-0": "UTC", "Etc/GMT0": "UTC", "Etc/GMT+0": "UTC", "Etc/GMT-0": "UTC",
@@ -136,42 +136,42 @@ var intlZoneAliases = map[string]string{
 	"Asia/Chungking": "Asia/Shanghai", "Asia/Harbin": "Asia/Shanghai", "PRC": "Asia/Shanghai",
 }
 
-// intlZones caches loaded locations (immutable, safe to share).
-var intlZones sync.Map // canonical name → *time.Location
+// loadedZones caches loaded locations (immutable, safe to share).
+var loadedZones sync.Map // canonical name → *time.Location
 
-// intlDefaultZone is the zone used when no timeZone is given: UTC, whatever
+// defaultZone is the zone used when no timeZone is given: UTC, whatever
 // the host's zone, as JavaScript's local time is in hogpipe (the original
 // plugin servers ran in UTC).
-func intlDefaultZone() (string, *time.Location) { return "UTC", time.UTC }
+func defaultZone() (string, *time.Location) { return "UTC", time.UTC }
 
-// intlLoadZone resolves an IANA name (any case) to ICU's canonical name
+// loadZone resolves an IANA name (any case) to ICU's canonical name
 // and its location.
-func intlLoadZone(name string) (string, *time.Location, bool) {
+func loadZone(name string) (string, *time.Location, bool) {
 	if name == "" || strings.Contains(name, "..") || strings.EqualFold(name, "local") {
 		return "", nil, false
 	}
 	try := func(n string) (string, *time.Location, bool) {
-		if alias, ok := intlZoneAliases[n]; ok {
+		if alias, ok := zoneAliases[n]; ok {
 			n = alias
 		}
-		if cached, ok := intlZones.Load(n); ok {
+		if cached, ok := loadedZones.Load(n); ok {
 			return n, cached.(*time.Location), true
 		}
 		if n == "UTC" {
-			intlZones.Store(n, time.UTC)
+			loadedZones.Store(n, time.UTC)
 			return n, time.UTC, true
 		}
 		loc, err := time.LoadLocation(n)
 		if err != nil {
 			return "", nil, false
 		}
-		intlZones.Store(n, loc)
+		loadedZones.Store(n, loc)
 		return n, loc, true
 	}
 	if n, loc, ok := try(name); ok {
 		return n, loc, true
 	}
-	for _, candidate := range intlZoneCaseVariants(name) {
+	for _, candidate := range zoneCaseVariants(name) {
 		if n, loc, ok := try(candidate); ok {
 			return n, loc, true
 		}
@@ -179,11 +179,11 @@ func intlLoadZone(name string) (string, *time.Location, bool) {
 	return "", nil, false
 }
 
-// intlZoneCaseVariants guesses the canonical spelling of a zone name given
+// zoneCaseVariants guesses the canonical spelling of a zone name given
 // in another case (time zone names are case-insensitive in Intl).
-func intlZoneCaseVariants(name string) []string {
+func zoneCaseVariants(name string) []string {
 	upper := strings.ToUpper(name)
-	for k := range intlZoneAliases {
+	for k := range zoneAliases {
 		if strings.ToUpper(k) == upper {
 			return []string{k}
 		}
@@ -208,30 +208,30 @@ func intlZoneCaseVariants(name string) []string {
 
 //------------------------------------------------------------------------------
 
-// intlFormat is one resolved Intl.DateTimeFormat.
-type intlFormat struct {
+// dateTimeFormat is one resolved Intl.DateTimeFormat.
+type dateTimeFormat struct {
 	zoneName string
 	loc      *time.Location
 	opts     map[string]string // requested components and styles, resolved
 	hc       string            // hour cycle when an hour is shown
 	fsd      int
-	pattern  []intlToken
+	pattern  []token
 }
 
-// intlToken is a pattern field (letter repeated width times) or a literal.
-type intlToken struct {
+// token is a pattern field (letter repeated width times) or a literal.
+type token struct {
 	letter rune
 	width  int
 	lit    string
 }
 
-// intlOptionError is a JavaScript error to throw: kind is "TypeError" or
+// optionError is a JavaScript error to throw: kind is "TypeError" or
 // "RangeError".
-type intlOptionError struct{ kind, msg string }
+type optionError struct{ kind, msg string }
 
-func (e *intlOptionError) Error() string { return e.msg }
+func (e *optionError) Error() string { return e.msg }
 
-var intlComponentValues = map[string][]string{
+var componentValues = map[string][]string{
 	"weekday": {"narrow", "short", "long"}, "era": {"narrow", "short", "long"},
 	"year": {"2-digit", "numeric"}, "month": {"2-digit", "numeric", "narrow", "short", "long"},
 	"day": {"2-digit", "numeric"}, "dayPeriod": {"narrow", "short", "long"},
@@ -239,10 +239,10 @@ var intlComponentValues = map[string][]string{
 	"timeZoneName": {"short", "long", "shortOffset", "longOffset", "shortGeneric", "longGeneric"},
 }
 
-var intlComponentOrder = []string{"weekday", "era", "year", "month", "day", "dayPeriod", "hour", "minute", "second"}
+var componentOrder = []string{"weekday", "era", "year", "month", "day", "dayPeriod", "hour", "minute", "second"}
 
-// intlGet reads options[name] as a string restricted to allowed values.
-func intlGet(opts map[string]goja.Value, name, context string, allowed []string) (string, error) {
+// getOption reads options[name] as a string restricted to allowed values.
+func getOption(opts map[string]goja.Value, name, context string, allowed []string) (string, error) {
 	v, ok := opts[name]
 	if !ok || v == nil || goja.IsUndefined(v) {
 		return "", nil
@@ -253,34 +253,34 @@ func intlGet(opts map[string]goja.Value, name, context string, allowed []string)
 			return s, nil
 		}
 	}
-	return "", &intlOptionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property %s", s, context, name)}
+	return "", &optionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property %s", s, context, name)}
 }
 
-// intlResolve builds a format from options as ECMA-402 does: required is
+// resolveDateTime builds a format from options as ECMA-402 does: required is
 // "any", "date" or "time" and defaults "date", "time" or "all" (the
 // ToDateTimeOptions step of the Date.prototype methods and the constructor).
-func intlResolve(opts map[string]goja.Value, context, required, defaults string) (*intlFormat, error) {
-	f := &intlFormat{opts: map[string]string{}}
+func resolveDateTime(opts map[string]goja.Value, context, required, defaults string) (*dateTimeFormat, error) {
+	f := &dateTimeFormat{opts: map[string]string{}}
 	var hour12 *bool
 	if v, ok := opts["hour12"]; ok && v != nil && !goja.IsUndefined(v) {
 		b := v.ToBoolean()
 		hour12 = &b
 	}
-	hourCycle, err := intlGet(opts, "hourCycle", context, []string{"h11", "h12", "h23", "h24"})
+	hourCycle, err := getOption(opts, "hourCycle", context, []string{"h11", "h12", "h23", "h24"})
 	if err != nil {
 		return nil, err
 	}
 	if v, ok := opts["timeZone"]; ok && v != nil && !goja.IsUndefined(v) {
-		name, loc, ok := intlLoadZone(v.String())
+		name, loc, ok := loadZone(v.String())
 		if !ok {
-			return nil, &intlOptionError{"RangeError", "Invalid time zone specified: " + v.String()}
+			return nil, &optionError{"RangeError", "Invalid time zone specified: " + v.String()}
 		}
 		f.zoneName, f.loc = name, loc
 	} else {
-		f.zoneName, f.loc = intlDefaultZone()
+		f.zoneName, f.loc = defaultZone()
 	}
 	for _, name := range []string{"weekday", "era", "year", "month", "day", "dayPeriod", "hour", "minute", "second"} {
-		val, err := intlGet(opts, name, context, intlComponentValues[name])
+		val, err := getOption(opts, name, context, componentValues[name])
 		if err != nil {
 			return nil, err
 		}
@@ -291,44 +291,44 @@ func intlResolve(opts map[string]goja.Value, context, required, defaults string)
 	if v, ok := opts["fractionalSecondDigits"]; ok && v != nil && !goja.IsUndefined(v) {
 		n := v.ToFloat()
 		if math.IsNaN(n) || n < 1 || n > 3 {
-			return nil, &intlOptionError{"RangeError", "fractionalSecondDigits value is out of range."}
+			return nil, &optionError{"RangeError", "fractionalSecondDigits value is out of range."}
 		}
 		f.fsd = int(math.Floor(n))
 	}
-	tzn, err := intlGet(opts, "timeZoneName", context, intlComponentValues["timeZoneName"])
+	tzn, err := getOption(opts, "timeZoneName", context, componentValues["timeZoneName"])
 	if err != nil {
 		return nil, err
 	}
 	if tzn != "" {
 		f.opts["timeZoneName"] = tzn
 	}
-	if _, err := intlGet(opts, "formatMatcher", context, []string{"basic", "best fit"}); err != nil {
+	if _, err := getOption(opts, "formatMatcher", context, []string{"basic", "best fit"}); err != nil {
 		return nil, err
 	}
 	styles := []string{"full", "long", "medium", "short"}
-	dateStyle, err := intlGet(opts, "dateStyle", context, styles)
+	dateStyle, err := getOption(opts, "dateStyle", context, styles)
 	if err != nil {
 		return nil, err
 	}
-	timeStyle, err := intlGet(opts, "timeStyle", context, styles)
+	timeStyle, err := getOption(opts, "timeStyle", context, styles)
 	if err != nil {
 		return nil, err
 	}
 
 	if dateStyle != "" || timeStyle != "" {
-		for _, name := range append(intlComponentOrder, "timeZoneName") {
+		for _, name := range append(componentOrder, "timeZoneName") {
 			if _, ok := f.opts[name]; ok {
-				return nil, &intlOptionError{"TypeError", fmt.Sprintf("Can't set option %s when %s is used", name, map[bool]string{true: "dateStyle", false: "timeStyle"}[dateStyle != ""])}
+				return nil, &optionError{"TypeError", fmt.Sprintf("Can't set option %s when %s is used", name, map[bool]string{true: "dateStyle", false: "timeStyle"}[dateStyle != ""])}
 			}
 		}
 		if f.fsd != 0 {
-			return nil, &intlOptionError{"TypeError", fmt.Sprintf("Can't set option fractionalSecondDigits when %s is used", map[bool]string{true: "dateStyle", false: "timeStyle"}[dateStyle != ""])}
+			return nil, &optionError{"TypeError", fmt.Sprintf("Can't set option fractionalSecondDigits when %s is used", map[bool]string{true: "dateStyle", false: "timeStyle"}[dateStyle != ""])}
 		}
 		if required == "date" && timeStyle != "" {
-			return nil, &intlOptionError{"TypeError", "Invalid option : timeStyle"}
+			return nil, &optionError{"TypeError", "Invalid option : timeStyle"}
 		}
 		if required == "time" && dateStyle != "" {
-			return nil, &intlOptionError{"TypeError", "Invalid option : dateStyle"}
+			return nil, &optionError{"TypeError", "Invalid option : dateStyle"}
 		}
 	} else {
 		needDefaults := true
@@ -374,32 +374,32 @@ func intlResolve(opts map[string]goja.Value, context, required, defaults string)
 
 	if dateStyle != "" || timeStyle != "" {
 		f.opts["dateStyle"], f.opts["timeStyle"] = dateStyle, timeStyle
-		f.pattern = intlStylePattern(dateStyle, timeStyle, f.hc)
+		f.pattern = stylePattern(dateStyle, timeStyle, f.hc)
 		return f, nil
 	}
 	f.pattern = f.skeletonPattern()
 	return f, nil
 }
 
-func intlStylePattern(dateStyle, timeStyle, hc string) []intlToken {
-	var date, tm []intlToken
+func stylePattern(dateStyle, timeStyle, hc string) []token {
+	var date, tm []token
 	if dateStyle != "" {
-		date = intlParsePattern(intlDateStyles[dateStyle])
+		date = parsePattern(dateStyles[dateStyle])
 	}
 	if timeStyle != "" {
-		tm = intlParsePattern(intlTimeStyles[timeStyle])
-		tm = intlApplyHourCycle(tm, hc, false)
+		tm = parsePattern(timeStyles[timeStyle])
+		tm = applyHourCycle(tm, hc, false)
 	}
 	glue := ", "
 	if dateStyle == "full" || dateStyle == "long" {
 		glue = " at "
 	}
-	return intlJoin(date, tm, glue)
+	return joinPatterns(date, tm, glue)
 }
 
 // skeletonPattern picks the pattern for the requested components and
 // adjusts each field's width to the request.
-func (f *intlFormat) skeletonPattern() []intlToken {
+func (f *dateTimeFormat) skeletonPattern() []token {
 	o := f.opts
 	var dk, tk strings.Builder
 	if o["weekday"] != "" {
@@ -440,14 +440,14 @@ func (f *intlFormat) skeletonPattern() []intlToken {
 	if o["timeZoneName"] != "" {
 		tk.WriteByte('z')
 	}
-	var date, tm []intlToken
+	var date, tm []token
 	if dk.Len() > 0 {
-		date = intlParsePattern(intlDatePatterns[dk.String()])
+		date = parsePattern(datePatterns[dk.String()])
 	}
 	if tk.Len() > 0 {
-		tm = intlParsePattern(intlTimePatterns[tk.String()])
+		tm = parsePattern(timePatterns[tk.String()])
 	} else if f.fsd != 0 {
-		tm = []intlToken{{letter: 'S', width: f.fsd}}
+		tm = []token{{letter: 'S', width: f.fsd}}
 	}
 	glue := ", "
 	if o["month"] == "long" {
@@ -459,7 +459,7 @@ func (f *intlFormat) skeletonPattern() []intlToken {
 			glue = " "
 		}
 	}
-	out := intlJoin(date, tm, glue)
+	out := joinPatterns(date, tm, glue)
 	for i := range out {
 		t := &out[i]
 		switch t.letter {
@@ -479,11 +479,11 @@ func (f *intlFormat) skeletonPattern() []intlToken {
 			}
 		}
 	}
-	out = intlApplyHourCycle(out, f.hc, o["hour"] == "2-digit")
+	out = applyHourCycle(out, f.hc, o["hour"] == "2-digit")
 	if f.fsd != 0 {
 		for i := 0; i < len(out); i++ {
 			if out[i].letter == 's' {
-				frac := []intlToken{{lit: "."}, {letter: 'S', width: f.fsd}}
+				frac := []token{{lit: "."}, {letter: 'S', width: f.fsd}}
 				out = append(out[:i+1], append(frac, out[i+1:]...)...)
 				break
 			}
@@ -492,8 +492,8 @@ func (f *intlFormat) skeletonPattern() []intlToken {
 	return out
 }
 
-// intlApplyHourCycle rewrites h fields for h11 (K), h23 (HH) and h24 (kk).
-func intlApplyHourCycle(p []intlToken, hc string, twoDigit bool) []intlToken {
+// applyHourCycle rewrites h fields for h11 (K), h23 (HH) and h24 (kk).
+func applyHourCycle(p []token, hc string, twoDigit bool) []token {
 	for i := range p {
 		t := &p[i]
 		if t.letter != 'h' && t.letter != 'H' {
@@ -531,22 +531,22 @@ func intlApplyHourCycle(p []intlToken, hc string, twoDigit bool) []intlToken {
 	return p
 }
 
-func intlJoin(date, tm []intlToken, glue string) []intlToken {
+func joinPatterns(date, tm []token, glue string) []token {
 	switch {
 	case len(date) == 0:
 		return tm
 	case len(tm) == 0:
 		return date
 	}
-	out := append([]intlToken{}, date...)
-	out = append(out, intlToken{lit: glue})
+	out := append([]token{}, date...)
+	out = append(out, token{lit: glue})
 	return append(out, tm...)
 }
 
-// intlParsePattern reads an ICU pattern: letters repeat for width, text in
+// parsePattern reads an ICU pattern: letters repeat for width, text in
 // single quotes is literal.
-func intlParsePattern(p string) []intlToken {
-	var out []intlToken
+func parsePattern(p string) []token {
+	var out []token
 	addLit := func(s string) {
 		if s == "" {
 			return
@@ -555,7 +555,7 @@ func intlParsePattern(p string) []intlToken {
 			out[n-1].lit += s
 			return
 		}
-		out = append(out, intlToken{lit: s})
+		out = append(out, token{lit: s})
 	}
 	runes := []rune(p)
 	for i := 0; i < len(runes); i++ {
@@ -573,7 +573,7 @@ func intlParsePattern(p string) []intlToken {
 			for j < len(runes) && runes[j] == r {
 				j++
 			}
-			out = append(out, intlToken{letter: r, width: j - i})
+			out = append(out, token{letter: r, width: j - i})
 			i = j - 1
 		default:
 			addLit(string(r))
@@ -584,11 +584,11 @@ func intlParsePattern(p string) []intlToken {
 
 //------------------------------------------------------------------------------
 
-// intlPart is one piece of formatToParts.
-type intlPart struct{ Type, Value string }
+// formatPart is one piece of formatToParts.
+type formatPart struct{ Type, Value string }
 
 // parts formats the instant ms (milliseconds since the epoch).
-func (f *intlFormat) parts(ms float64) []intlPart {
+func (f *dateTimeFormat) parts(ms float64) []formatPart {
 	sec := math.Floor(ms / 1000)
 	nsec := (ms - sec*1000) * 1e6
 	t := time.Unix(int64(sec), int64(nsec)).In(f.loc)
@@ -597,13 +597,13 @@ func (f *intlFormat) parts(ms float64) []intlPart {
 	if year <= 0 {
 		eraYear = 1 - year
 	}
-	var out []intlPart
+	var out []formatPart
 	add := func(typ, val string) {
 		if typ == "literal" && len(out) > 0 && out[len(out)-1].Type == "literal" {
 			out[len(out)-1].Value += val
 			return
 		}
-		out = append(out, intlPart{typ, val})
+		out = append(out, formatPart{typ, val})
 	}
 	pad := func(n, width int) string {
 		s := strconv.Itoa(n)
@@ -620,7 +620,7 @@ func (f *intlFormat) parts(ms float64) []intlPart {
 		w := tok.width
 		switch tok.letter {
 		case 'E':
-			name := intlWeekdayLong[t.Weekday()]
+			name := weekdayLong[t.Weekday()]
 			switch {
 			case w <= 3:
 				name = name[:3]
@@ -651,11 +651,11 @@ func (f *intlFormat) parts(ms float64) []intlPart {
 			case 1, 2:
 				add("month", pad(m, w))
 			case 3:
-				add("month", intlMonthsLong[m-1][:3])
+				add("month", monthsLong[m-1][:3])
 			case 4:
-				add("month", intlMonthsLong[m-1])
+				add("month", monthsLong[m-1])
 			default:
-				add("month", intlMonthsLong[m-1][:1])
+				add("month", monthsLong[m-1][:1])
 			}
 		case 'd':
 			add("day", pad(t.Day(), w))
@@ -698,14 +698,14 @@ func (f *intlFormat) parts(ms float64) []intlPart {
 			} else if style == "" {
 				style = "short"
 			}
-			add("timeZoneName", intlZoneName(f.zoneName, t, style))
+			add("timeZoneName", zoneDisplayName(f.zoneName, t, style))
 		}
 	}
 	return out
 }
 
-// intlZoneName names the zone at t in one of Intl's timeZoneName styles.
-func intlZoneName(zone string, t time.Time, style string) string {
+// zoneDisplayName names the zone at t in one of Intl's timeZoneName styles.
+func zoneDisplayName(zone string, t time.Time, style string) string {
 	abbr, offset := t.Zone()
 	if zone == "UTC" {
 		switch style {
@@ -719,8 +719,8 @@ func intlZoneName(zone string, t time.Time, style string) string {
 			return "GMT+00:00"
 		}
 	}
-	us, isUS := intlUSZones[abbr]
-	if isUS && !intlNorthAmerican(zone) {
+	us, isUS := usZones[abbr]
+	if isUS && !northAmerican(zone) {
 		isUS = false
 	}
 	switch style {
@@ -728,41 +728,41 @@ func intlZoneName(zone string, t time.Time, style string) string {
 		if isUS {
 			return abbr
 		}
-		return intlOffsetName(offset, false, true)
+		return offsetName(offset, false, true)
 	case "shortOffset":
-		return intlOffsetName(offset, false, false)
+		return offsetName(offset, false, false)
 	case "long":
 		if isUS {
 			return us[0]
 		}
-		if names, ok := intlZoneLongByName[zone]; ok {
+		if names, ok := zoneLongByName[zone]; ok {
 			if t.IsDST() && names[1] != "" {
 				return names[1]
 			}
 			return names[0]
 		}
 		region, _, _ := strings.Cut(zone, "/")
-		if name, ok := intlLongNames[region+"/"+abbr]; ok {
+		if name, ok := longNames[region+"/"+abbr]; ok {
 			return name
 		}
-		return intlOffsetName(offset, true, false)
+		return offsetName(offset, true, false)
 	case "shortGeneric":
 		if isUS {
-			return intlUSGenericShort[us[1]]
+			return usGenericShort[us[1]]
 		}
-		return intlOffsetName(offset, false, false)
+		return offsetName(offset, false, false)
 	case "longGeneric":
 		if isUS {
 			return us[1]
 		}
-		return intlOffsetName(offset, true, false)
+		return offsetName(offset, true, false)
 	}
-	return intlOffsetName(offset, true, false)
+	return offsetName(offset, true, false)
 }
 
-// intlNorthAmerican tells zones of ICU's North American metazones, whose
+// northAmerican tells zones of ICU's North American metazones, whose
 // en-US names are abbreviations, from others sharing an abbreviation.
-func intlNorthAmerican(zone string) bool {
+func northAmerican(zone string) bool {
 	if zone == "America/Havana" {
 		return false
 	}
@@ -770,9 +770,9 @@ func intlNorthAmerican(zone string) bool {
 		zone == "Pacific/Honolulu" || zone == "Pacific/Johnston" || zone == "Atlantic/Bermuda"
 }
 
-// intlOffsetName is "GMT+5:30" (short) or "GMT+05:30" (long); a zero
+// offsetName is "GMT+5:30" (short) or "GMT+05:30" (long); a zero
 // offset is "GMT" for the short zone name and "GMT+0"/"GMT+00:00" otherwise.
-func intlOffsetName(offset int, long, zeroIsGMT bool) string {
+func offsetName(offset int, long, zeroIsGMT bool) string {
 	if offset == 0 && zeroIsGMT {
 		return "GMT"
 	}
@@ -791,7 +791,7 @@ func intlOffsetName(offset int, long, zeroIsGMT bool) string {
 }
 
 // resolved is resolvedOptions(), in Node's key order.
-func (f *intlFormat) resolved() [][2]any {
+func (f *dateTimeFormat) resolved() [][2]any {
 	out := [][2]any{{"locale", "en-US"}, {"calendar", "gregory"}, {"numberingSystem", "latn"}, {"timeZone", f.zoneName}}
 	if f.hc != "" {
 		out = append(out, [2]any{"hourCycle", f.hc}, [2]any{"hour12", f.hc == "h11" || f.hc == "h12"})
@@ -817,7 +817,7 @@ func (f *intlFormat) resolved() [][2]any {
 		}
 		return "numeric"
 	}
-	for _, name := range intlComponentOrder {
+	for _, name := range componentOrder {
 		v := f.opts[name]
 		if v == "" {
 			continue
@@ -864,16 +864,16 @@ func (f *intlFormat) resolved() [][2]any {
 
 // The currency data below is CLDR 48's, as Node 20 (ICU 78) reports it.
 
-// intlCurrencySymbols are the en symbols that are not the ISO code itself.
-var intlCurrencySymbols = map[string]string{
+// currencySymbols are the en symbols that are not the ISO code itself.
+var currencySymbols = map[string]string{
 	"AUD": "A$", "BRL": "R$", "CAD": "CA$", "CNY": "CN¥", "EUR": "€", "GBP": "£", "HKD": "HK$", "ILS": "₪",
 	"INR": "₹", "JPY": "¥", "KRW": "₩", "MXN": "MX$", "NZD": "NZ$", "PHP": "₱", "TWD": "NT$", "USD": "$",
 	"VND": "₫", "XAF": "FCFA", "XCD": "EC$", "XCG": "Cg.", "XOF": "F\u202fCFA", "XPF": "CFPF",
 }
 
-// intlCurrencyNarrowSymbols are the narrow symbols that differ from the
+// currencyNarrowSymbols are the narrow symbols that differ from the
 // symbol.
-var intlCurrencyNarrowSymbols = map[string]string{
+var currencyNarrowSymbols = map[string]string{
 	"AFN": "؋", "AMD": "֏", "AOA": "Kz", "ARS": "$", "AUD": "$", "AZN": "₼", "BAM": "KM", "BBD": "$", "BDT": "৳",
 	"BMD": "$", "BND": "$", "BOB": "Bs", "BSD": "$", "BWP": "P", "BZD": "$", "CAD": "$", "CLP": "$", "CNY": "¥",
 	"COP": "$", "CRC": "₡", "CUC": "$", "CUP": "$", "CZK": "Kč", "DKK": "kr", "DOP": "$", "EGP": "E£", "FJD": "$",
@@ -886,19 +886,19 @@ var intlCurrencyNarrowSymbols = map[string]string{
 	"TOP": "T$", "TRY": "₺", "TTD": "$", "TWD": "$", "UAH": "₴", "UYU": "$", "XCD": "$", "ZAR": "R", "ZMW": "ZK",
 }
 
-// intlCurrencyDigits are the minor-unit digits of the currencies that have
+// currencyDigits are the minor-unit digits of the currencies that have
 // other than two.
-var intlCurrencyDigits = map[string]int{
+var currencyDigits = map[string]int{
 	"AFN": 0, "ALL": 0, "BIF": 0, "CLP": 0, "COP": 0, "DJF": 0, "GNF": 0, "HUF": 0, "IDR": 0, "IQD": 0, "IRR": 0,
 	"ISK": 0, "JPY": 0, "KMF": 0, "KPW": 0, "KRW": 0, "LAK": 0, "LBP": 0, "MGA": 0, "MMK": 0, "PKR": 0, "PYG": 0,
 	"RWF": 0, "SLL": 0, "SOS": 0, "SYP": 0, "UGX": 0, "VND": 0, "VUV": 0, "XAF": 0, "XOF": 0, "XPF": 0, "YER": 0,
 	"BHD": 3, "JOD": 3, "KWD": 3, "LYD": 3, "OMR": 3, "TND": 3,
 }
 
-// intlCurrencyNameList holds the en currency names (currencyDisplay
+// currencyNameList holds the en currency names (currencyDisplay
 // "name"): CODE:singular, with the plural the singular plus "s", or
 // CODE:singular:plural.
-const intlCurrencyNameList = `AED:UAE dirham|AFN:Afghan Afghani|ALL:Albanian lek:Albanian lekë|AMD:Armenian dram|
+const currencyNameList = `AED:UAE dirham|AFN:Afghan Afghani|ALL:Albanian lek:Albanian lekë|AMD:Armenian dram|
 ANG:Netherlands Antillean guilder|AOA:Angolan kwanza|ARS:Argentine peso|AUD:Australian dollar|
 AWG:Aruban florin:Aruban florin|AZN:Azerbaijani manat|BAM:Bosnia-Herzegovina convertible mark|
 BBD:Barbadian dollar|BDT:Bangladeshi taka|BGN:Bulgarian lev:Bulgarian leva|BHD:Bahraini dinar|
@@ -938,9 +938,9 @@ XOF:West African CFA franc|XPF:CFP franc|XSU:Sucre|YER:Yemeni rial|ZAR:South Afr
 ZMW:Zambian kwacha|ZWG:Zimbabwean gold:Zimbabwean gold|
 ZWL:Zimbabwean dollar (2009–2024):Zimbabwean dollars (2009–2024)`
 
-var intlCurrencyNames = func() map[string][2]string {
+var currencyNames = func() map[string][2]string {
 	out := map[string][2]string{}
-	for _, entry := range strings.Split(strings.ReplaceAll(intlCurrencyNameList, "\n", ""), "|") {
+	for _, entry := range strings.Split(strings.ReplaceAll(currencyNameList, "\n", ""), "|") {
 		f := strings.Split(entry, ":")
 		if len(f) == 2 {
 			f = append(f, f[1]+"s")
@@ -950,8 +950,8 @@ var intlCurrencyNames = func() map[string][2]string {
 	return out
 }()
 
-// intlNumberFormat is one resolved Intl.NumberFormat.
-type intlNumberFormat struct {
+// numberFormatter is one resolved Intl.NumberFormat.
+type numberFormatter struct {
 	style, currency, currencyDisplay, currencySign string
 	notation, compactDisplay                       string
 	minInt, minFrac, maxFrac, minSig, maxSig       int
@@ -962,12 +962,12 @@ type intlNumberFormat struct {
 	useGrouping                                    string // "" when false
 }
 
-var intlRoundingIncrements = []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000}
+var roundingIncrements = []int{1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000, 2000, 2500, 5000}
 
-// intlResolveNumber builds a number format from options read by get, in
+// resolveNumber builds a number format from options read by get, in
 // the order of ECMA-402's InitializeNumberFormat; context names the caller
 // in error messages.
-func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumberFormat, error) {
+func resolveNumber(get func(string) goja.Value, context string) (*numberFormatter, error) {
 	defined := func(v goja.Value) bool { return v != nil && !goja.IsUndefined(v) }
 	str := func(name string, allowed []string, fallback string) (string, error) {
 		v := get(name)
@@ -984,10 +984,10 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 		if name == "roundingPriority" {
 			ctx = "SetNumberFormatDigitOptions" // V8's wording
 		}
-		return "", &intlOptionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property %s", s, ctx, name)}
+		return "", &optionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property %s", s, ctx, name)}
 	}
 	outOfRange := func(name string) error {
-		return &intlOptionError{"RangeError", name + " value is out of range."}
+		return &optionError{"RangeError", name + " value is out of range."}
 	}
 	// number is DefaultNumberOption: -1 stands for undefined.
 	number := func(v goja.Value, name string, lo, hi, fallback int) (int, error) {
@@ -1001,21 +1001,21 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 		return int(math.Floor(n)), nil
 	}
 
-	f := &intlNumberFormat{}
+	f := &numberFormatter{}
 	var err error
 	if _, err = str("localeMatcher", []string{"lookup", "best fit"}, ""); err != nil {
 		return nil, err
 	}
-	if v := get("numberingSystem"); defined(v) && !intlTypeSequence(v.String()) {
-		return nil, &intlOptionError{"RangeError", "Invalid numberingSystem : " + v.String()}
+	if v := get("numberingSystem"); defined(v) && !typeSequence(v.String()) {
+		return nil, &optionError{"RangeError", "Invalid numberingSystem : " + v.String()}
 	}
 	if f.style, err = str("style", []string{"decimal", "percent", "currency", "unit"}, "decimal"); err != nil {
 		return nil, err
 	}
 	if v := get("currency"); defined(v) {
 		code := v.String()
-		if !intlWellFormedCurrency(code) {
-			return nil, &intlOptionError{"RangeError", "Invalid currency code : " + code}
+		if !wellFormedCurrency(code) {
+			return nil, &optionError{"RangeError", "Invalid currency code : " + code}
 		}
 		f.currency = strings.ToUpper(code)
 	}
@@ -1032,18 +1032,18 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 	switch f.style {
 	case "currency":
 		if f.currency == "" {
-			return nil, &intlOptionError{"TypeError", "Currency code is required with currency style."}
+			return nil, &optionError{"TypeError", "Currency code is required with currency style."}
 		}
 	case "unit":
 		if !defined(unit) {
-			return nil, &intlOptionError{"TypeError", "Invalid unit argument for Intl.NumberFormat() ''"}
+			return nil, &optionError{"TypeError", "Invalid unit argument for Intl.NumberFormat() ''"}
 		}
-		return nil, &intlOptionError{"RangeError", "hogpipe does not support the unit style of Intl.NumberFormat"}
+		return nil, &optionError{"RangeError", "hogpipe does not support the unit style of Intl.NumberFormat"}
 	}
 	mnfdDefault, mxfdDefault := 0, 3
 	switch f.style {
 	case "currency":
-		d, ok := intlCurrencyDigits[f.currency]
+		d, ok := currencyDigits[f.currency]
 		if !ok {
 			d = 2
 		}
@@ -1064,7 +1064,7 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 	if f.roundingIncrement, err = number(get("roundingIncrement"), "roundingIncrement", 1, 5000, 1); err != nil {
 		return nil, err
 	}
-	if !slices.Contains(intlRoundingIncrements, f.roundingIncrement) {
+	if !slices.Contains(roundingIncrements, f.roundingIncrement) {
 		return nil, outOfRange("roundingIncrement")
 	}
 	if f.roundingMode, err = str("roundingMode", []string{"ceil", "floor", "expand", "trunc", "halfCeil", "halfFloor", "halfExpand", "halfTrunc", "halfEven"}, "halfExpand"); err != nil {
@@ -1134,10 +1134,10 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 	}
 	if f.roundingIncrement != 1 {
 		if f.roundingType != "fractionDigits" {
-			return nil, &intlOptionError{"TypeError", "RoundingType is not fractionDigits"}
+			return nil, &optionError{"TypeError", "RoundingType is not fractionDigits"}
 		}
 		if f.maxFrac != f.minFrac {
-			return nil, &intlOptionError{"RangeError", "maximumFractionDigits not equal to minimumFractionDigits"}
+			return nil, &optionError{"RangeError", "maximumFractionDigits not equal to minimumFractionDigits"}
 		}
 	}
 
@@ -1160,7 +1160,7 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 			case "min2", "auto", "always":
 				f.useGrouping = s
 			default:
-				return nil, &intlOptionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property useGrouping", s, context)}
+				return nil, &optionError{"RangeError", fmt.Sprintf("Value %s out of range for %s options property useGrouping", s, context)}
 			}
 		}
 	}
@@ -1170,8 +1170,8 @@ func intlResolveNumber(get func(string) goja.Value, context string) (*intlNumber
 	return f, nil
 }
 
-// intlTypeSequence tells a Unicode locale type like "latn" or "arab".
-func intlTypeSequence(s string) bool {
+// typeSequence tells a Unicode locale type like "latn" or "arab".
+func typeSequence(s string) bool {
 	for _, part := range strings.Split(s, "-") {
 		if len(part) < 3 || len(part) > 8 {
 			return false
@@ -1185,7 +1185,7 @@ func intlTypeSequence(s string) bool {
 	return true
 }
 
-func intlWellFormedCurrency(s string) bool {
+func wellFormedCurrency(s string) bool {
 	if len(s) != 3 {
 		return false
 	}
@@ -1198,7 +1198,7 @@ func intlWellFormedCurrency(s string) bool {
 }
 
 // resolved is resolvedOptions(), in Node's key order.
-func (f *intlNumberFormat) resolved() [][2]any {
+func (f *numberFormatter) resolved() [][2]any {
 	out := [][2]any{{"locale", "en-US"}, {"numberingSystem", "latn"}, {"style", f.style}}
 	if f.style == "currency" {
 		out = append(out, [2]any{"currency", f.currency}, [2]any{"currencyDisplay", f.currencyDisplay}, [2]any{"currencySign", f.currencySign})
@@ -1225,35 +1225,35 @@ func (f *intlNumberFormat) resolved() [][2]any {
 
 //------------------------------------------------------------------------------
 
-// intlDecimal is a number to format: 0.digits × 10^exp, digits without
+// decimalNumber is a number to format: 0.digits × 10^exp, digits without
 // leading or trailing zeros ("" is zero), or NaN or an infinity.
-type intlDecimal struct {
+type decimalNumber struct {
 	neg, nan, inf bool
 	digits        string
 	exp           int
 }
 
-// intlDecimalFromFloat takes x's shortest round-tripping decimal form, the
+// decimalFromFloat takes x's shortest round-tripping decimal form, the
 // digits JavaScript prints and ICU formats.
-func intlDecimalFromFloat(x float64) intlDecimal {
+func decimalFromFloat(x float64) decimalNumber {
 	switch {
 	case math.IsNaN(x):
-		return intlDecimal{nan: true}
+		return decimalNumber{nan: true}
 	case math.IsInf(x, 0):
-		return intlDecimal{neg: x < 0, inf: true}
+		return decimalNumber{neg: x < 0, inf: true}
 	case x == 0:
-		return intlDecimal{neg: math.Signbit(x)}
+		return decimalNumber{neg: math.Signbit(x)}
 	}
 	s := strconv.FormatFloat(math.Abs(x), 'e', -1, 64) // d.ddde±xx
 	mant, e, _ := strings.Cut(s, "e")
 	exp, _ := strconv.Atoi(e)
-	return intlDecimal{neg: x < 0, digits: strings.TrimRight(strings.Replace(mant, ".", "", 1), "0"), exp: exp + 1}
+	return decimalNumber{neg: x < 0, digits: strings.TrimRight(strings.Replace(mant, ".", "", 1), "0"), exp: exp + 1}
 }
 
-// intlDecimalFromString reads a decimal literal ([+-]digits[.digits][e±n])
+// decimalFromString reads a decimal literal ([+-]digits[.digits][e±n])
 // exactly, as Intl.NumberFormat does strings and BigInts.
-func intlDecimalFromString(s string) (intlDecimal, bool) {
-	var d intlDecimal
+func decimalFromString(s string) (decimalNumber, bool) {
+	var d decimalNumber
 	if s != "" && (s[0] == '+' || s[0] == '-') {
 		d.neg = s[0] == '-'
 		s = s[1:]
@@ -1281,14 +1281,14 @@ func intlDecimalFromString(s string) (intlDecimal, bool) {
 }
 
 // magnitude is the power of ten of the leading digit (0 for zero).
-func (d intlDecimal) magnitude() int {
+func (d decimalNumber) magnitude() int {
 	if d.digits == "" {
 		return 0
 	}
 	return d.exp - 1
 }
 
-func (d intlDecimal) scaled(pow int) intlDecimal {
+func (d decimalNumber) scaled(pow int) decimalNumber {
 	if d.digits != "" {
 		d.exp += pow
 	}
@@ -1298,7 +1298,7 @@ func (d intlDecimal) scaled(pow int) intlDecimal {
 // roundAt rounds d to a multiple of inc × 10^mag in one of Intl's rounding
 // modes, keeping its sign (ICU shows a negative number rounded to zero as
 // -0).
-func (d intlDecimal) roundAt(mag, inc int, mode string) intlDecimal {
+func (d decimalNumber) roundAt(mag, inc int, mode string) decimalNumber {
 	if d.nan || d.inf || d.digits == "" {
 		return d
 	}
@@ -1338,7 +1338,7 @@ func (d intlDecimal) roundAt(mag, inc int, mode string) intlDecimal {
 			}
 		}
 		var up bool
-		switch intlUnsignedRounding(mode, d.neg) {
+		switch unsignedRounding(mode, d.neg) {
 		case "infinity":
 			up = true
 		case "half-infinity":
@@ -1353,7 +1353,7 @@ func (d intlDecimal) roundAt(mag, inc int, mode string) intlDecimal {
 		}
 	}
 	q.Mul(q, m)
-	out := intlDecimal{neg: d.neg}
+	out := decimalNumber{neg: d.neg}
 	if q.Sign() != 0 {
 		s := q.String()
 		out.exp = len(s) + mag
@@ -1362,9 +1362,9 @@ func (d intlDecimal) roundAt(mag, inc int, mode string) intlDecimal {
 	return out
 }
 
-// intlUnsignedRounding maps a rounding mode to the direction it takes for
+// unsignedRounding maps a rounding mode to the direction it takes for
 // a number of this sign (ECMA-402 GetUnsignedRoundingMode).
-func intlUnsignedRounding(mode string, neg bool) string {
+func unsignedRounding(mode string, neg bool) string {
 	switch mode {
 	case "ceil":
 		if neg {
@@ -1400,7 +1400,7 @@ func intlUnsignedRounding(mode string, neg bool) string {
 
 // round applies the format's rounding to d and says how many fraction
 // digits to show at least.
-func (f *intlNumberFormat) round(d intlDecimal) (intlDecimal, int) {
+func (f *numberFormatter) round(d decimalNumber) (decimalNumber, int) {
 	if d.nan || d.inf {
 		return d, 0
 	}
@@ -1415,7 +1415,7 @@ func (f *intlNumberFormat) round(d intlDecimal) (intlDecimal, int) {
 	case "lessPrecision":
 		useSig = sigMag > fracMag
 	}
-	var r intlDecimal
+	var r decimalNumber
 	var minFrac int
 	if useSig {
 		r = d.roundAt(sigMag, 1, f.roundingMode)
@@ -1431,32 +1431,32 @@ func (f *intlNumberFormat) round(d intlDecimal) (intlDecimal, int) {
 }
 
 // compactUnits are en's compact suffixes by thousands (short, long).
-var intlCompactUnits = [][2]string{{"K", "thousand"}, {"M", "million"}, {"B", "billion"}, {"T", "trillion"}}
+var compactUnitNames = [][2]string{{"K", "thousand"}, {"M", "million"}, {"B", "billion"}, {"T", "trillion"}}
 
 // parts formats x: a float64, a decimal string, or a BigInt's digits
 // followed by "n".
-func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
-	var d intlDecimal
+func (f *numberFormatter) parts(x goja.Value) []formatPart {
+	var d decimalNumber
 	if s, ok := x.Export().(string); ok {
 		bigint := strings.HasSuffix(s, "n")
 		s = strings.TrimSuffix(s, "n")
 		var valid bool
-		d, valid = intlDecimalFromString(s)
+		d, valid = decimalFromString(s)
 		v, _ := strconv.ParseFloat(s, 64)
 		// A string beyond the range of doubles is an infinity or a zero
 		// (ECMA-402's RoundMVResult); a BigInt is exact.
 		if !valid || !bigint && (math.IsInf(v, 0) || v == 0) {
-			d = intlDecimalFromFloat(v)
+			d = decimalFromFloat(v)
 		}
 	} else {
-		d = intlDecimalFromFloat(x.ToFloat())
+		d = decimalFromFloat(x.ToFloat())
 	}
 	if f.style == "percent" {
 		d = d.scaled(2)
 	}
 
 	// The notation: the power of ten taken out of the number.
-	var r intlDecimal
+	var r decimalNumber
 	var minFrac, exponent int
 	compact := ""
 	switch {
@@ -1481,9 +1481,9 @@ func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
 			}
 		}
 		if u > 0 {
-			compact = intlCompactUnits[u-1][0]
+			compact = compactUnitNames[u-1][0]
 			if f.compactDisplay == "long" && f.style != "currency" {
-				compact = intlCompactUnits[u-1][1]
+				compact = compactUnitNames[u-1][1]
 			}
 		}
 	default: // scientific, engineering
@@ -1500,12 +1500,12 @@ func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
 	}
 
 	// The number itself.
-	var num []intlPart
+	var num []formatPart
 	switch {
 	case r.nan:
-		num = []intlPart{{"nan", "NaN"}}
+		num = []formatPart{{"nan", "NaN"}}
 	case r.inf:
-		num = []intlPart{{"infinity", "∞"}}
+		num = []formatPart{{"infinity", "∞"}}
 	default:
 		var ip, fp string
 		switch {
@@ -1525,32 +1525,32 @@ func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
 			ip = "0" + ip
 		}
 		if f.useGrouping == "" || f.useGrouping == "min2" && len(ip) < 5 || len(ip) <= 3 {
-			num = append(num, intlPart{"integer", ip})
+			num = append(num, formatPart{"integer", ip})
 		} else {
 			first := len(ip) % 3
 			if first == 0 {
 				first = 3
 			}
-			num = append(num, intlPart{"integer", ip[:first]})
+			num = append(num, formatPart{"integer", ip[:first]})
 			for i := first; i < len(ip); i += 3 {
-				num = append(num, intlPart{"group", ","}, intlPart{"integer", ip[i : i+3]})
+				num = append(num, formatPart{"group", ","}, formatPart{"integer", ip[i : i+3]})
 			}
 		}
 		if fp != "" {
-			num = append(num, intlPart{"decimal", "."}, intlPart{"fraction", fp})
+			num = append(num, formatPart{"decimal", "."}, formatPart{"fraction", fp})
 		}
 		if f.notation == "scientific" || f.notation == "engineering" {
-			num = append(num, intlPart{"exponentSeparator", "E"})
+			num = append(num, formatPart{"exponentSeparator", "E"})
 			if exponent < 0 {
-				num = append(num, intlPart{"exponentMinusSign", "-"})
+				num = append(num, formatPart{"exponentMinusSign", "-"})
 			}
-			num = append(num, intlPart{"exponentInteger", strconv.Itoa(max(exponent, -exponent))})
+			num = append(num, formatPart{"exponentInteger", strconv.Itoa(max(exponent, -exponent))})
 		}
 		if compact != "" {
 			if len(compact) > 1 {
-				num = append(num, intlPart{"literal", " "})
+				num = append(num, formatPart{"literal", " "})
 			}
-			num = append(num, intlPart{"compact", compact})
+			num = append(num, formatPart{"compact", compact})
 		}
 	}
 
@@ -1581,22 +1581,22 @@ func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
 			sign = "-"
 		}
 	}
-	var out []intlPart
+	var out []formatPart
 	parens := false
 	switch sign {
 	case "-":
 		if f.style == "currency" && f.currencySign == "accounting" && f.currencyDisplay != "name" {
 			parens = true
-			out = append(out, intlPart{"literal", "("})
+			out = append(out, formatPart{"literal", "("})
 		} else {
-			out = append(out, intlPart{"minusSign", "-"})
+			out = append(out, formatPart{"minusSign", "-"})
 		}
 	case "+":
-		out = append(out, intlPart{"plusSign", "+"})
+		out = append(out, formatPart{"plusSign", "+"})
 	}
 	switch {
 	case f.style == "currency" && f.currencyDisplay == "name":
-		names, ok := intlCurrencyNames[f.currency]
+		names, ok := currencyNames[f.currency]
 		if !ok {
 			names = [2]string{f.currency, f.currency}
 		}
@@ -1606,70 +1606,70 @@ func (f *intlNumberFormat) parts(x goja.Value) []intlPart {
 			name = names[0]
 		}
 		out = append(out, num...)
-		out = append(out, intlPart{"literal", " "}, intlPart{"currency", name})
+		out = append(out, formatPart{"literal", " "}, formatPart{"currency", name})
 	case f.style == "currency":
 		symbol := f.currency
 		if f.currencyDisplay != "code" {
-			if s, ok := intlCurrencySymbols[f.currency]; ok {
+			if s, ok := currencySymbols[f.currency]; ok {
 				symbol = s
 			}
-			if s, ok := intlCurrencyNarrowSymbols[f.currency]; ok && f.currencyDisplay == "narrowSymbol" {
+			if s, ok := currencyNarrowSymbols[f.currency]; ok && f.currencyDisplay == "narrowSymbol" {
 				symbol = s
 			}
 		}
-		out = append(out, intlPart{"currency", symbol})
+		out = append(out, formatPart{"currency", symbol})
 		// CLDR's currency spacing: a no-break space between a symbol that
 		// does not end in a symbol character and a digit.
 		last, _ := utf8.DecodeLastRuneInString(symbol)
 		if num[0].Type == "integer" && !unicode.In(last, unicode.S, unicode.Z) {
-			out = append(out, intlPart{"literal", "\u00a0"})
+			out = append(out, formatPart{"literal", "\u00a0"})
 		}
 		out = append(out, num...)
 	default:
 		out = append(out, num...)
 		if f.style == "percent" {
-			out = append(out, intlPart{"percentSign", "%"})
+			out = append(out, formatPart{"percentSign", "%"})
 		}
 	}
 	if parens {
-		out = append(out, intlPart{"literal", ")"})
+		out = append(out, formatPart{"literal", ")"})
 	}
 	return out
 }
 
 //------------------------------------------------------------------------------
 
-// intlSource defines Intl.DateTimeFormat, Intl.NumberFormat, the
+// source defines Intl.DateTimeFormat, Intl.NumberFormat, the
 // Date.prototype.toLocale* methods, Number's and BigInt's toLocaleString
 // and Date.prototype.toString and toTimeString on top of the Go helpers in
 // host.
 //
 //go:embed intl.js
-var intlSource string
+var source string
 
-var intlProgram = goja.MustCompile("web:intl", intlSource, true)
+var program = goja.MustCompile("web:intl", source, true)
 
 // Global defines Intl.DateTimeFormat, Intl.NumberFormat and the methods
-// built on them (see intlSource).
+// built on them (see source).
 func Global() node.Global { return node.Global{Name: "Intl", Install: install} }
 
 func install(rt *goja.Runtime, _ node.Host) error {
 	throw := func(err error) {
-		if oe, ok := err.(*intlOptionError); ok {
+		if oe, ok := err.(*optionError); ok {
 			ctor, _ := rt.Get(oe.kind).(*goja.Object)
 			obj, _ := rt.New(ctor, rt.ToValue(oe.msg))
 			panic(obj)
 		}
 		panic(rt.NewGoError(err))
 	}
-	handle := func(val goja.Value) *intlFormat {
-		f, ok := val.Export().(*intlFormat)
+	handle := func(val goja.Value) *dateTimeFormat {
+		f, ok := val.Export().(*dateTimeFormat)
 		if !ok {
 			panic(rt.NewTypeError("not an Intl.DateTimeFormat"))
 		}
 		return f
 	}
-	partsArray := func(parts []intlPart) goja.Value {
+	partsArray := func(parts []formatPart) goja.Value {
 		out := make([]any, len(parts))
 		for i, p := range parts {
 			obj := rt.NewObject()
@@ -1690,7 +1690,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 				opts[name] = val
 			}
 		}
-		f, err := intlResolve(opts, call.Argument(1).String(), call.Argument(2).String(), call.Argument(3).String())
+		f, err := resolveDateTime(opts, call.Argument(1).String(), call.Argument(2).String(), call.Argument(3).String())
 		if err != nil {
 			throw(err)
 		}
@@ -1713,8 +1713,8 @@ func install(rt *goja.Runtime, _ node.Host) error {
 		}
 		return obj
 	})
-	numberHandle := func(val goja.Value) *intlNumberFormat {
-		f, ok := val.Export().(*intlNumberFormat)
+	numberHandle := func(val goja.Value) *numberFormatter {
+		f, ok := val.Export().(*numberFormatter)
 		if !ok {
 			panic(rt.NewTypeError("not an Intl.NumberFormat"))
 		}
@@ -1722,7 +1722,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 	}
 	_ = host.Set("numberResolve", func(call goja.FunctionCall) goja.Value {
 		optsObj := call.Argument(0).ToObject(rt)
-		f, err := intlResolveNumber(optsObj.Get, call.Argument(1).String())
+		f, err := resolveNumber(optsObj.Get, call.Argument(1).String())
 		if err != nil {
 			throw(err)
 		}
@@ -1745,7 +1745,7 @@ func install(rt *goja.Runtime, _ node.Host) error {
 		}
 		return obj
 	})
-	fnVal, err := rt.RunProgram(intlProgram)
+	fnVal, err := rt.RunProgram(program)
 	if err != nil {
 		return fmt.Errorf("intl: %w", err)
 	}

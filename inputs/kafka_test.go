@@ -1,0 +1,339 @@
+package inputs
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/redpanda-data/benthos/v4/public/service"
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/hogpipe/hogpipe/internal/kafkamock"
+	"github.com/hogpipe/hogpipe/internal/kafkamock/mockclient"
+	"github.com/hogpipe/hogpipe/internal/testutil"
+	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
+)
+
+// kafkaEnv is the global environment with the kafka input made for the mock.
+func kafkaEnv(t *testing.T) *service.Environment {
+	t.Helper()
+	env := service.GlobalEnvironment().Clone()
+	require.NoError(t, env.RegisterBatchInput("kafka", kafkaInputSpec(), KafkaInputConstructor(mockclient.Opts()...)))
+	return env
+}
+
+func mockClient(t *testing.T, c *kafkamock.Cluster, opts ...kgo.Opt) *kgo.Client {
+	t.Helper()
+	cl, err := kgo.NewClient(append(append([]kgo.Opt{kgo.SeedBrokers(c.Brokers()...)}, mockclient.Opts()...), opts...)...)
+	require.NoError(t, err)
+	t.Cleanup(cl.Close)
+	return cl
+}
+
+func produce(t *testing.T, cl *kgo.Client, records ...*kgo.Record) {
+	t.Helper()
+	require.NoError(t, cl.ProduceSync(t.Context(), records...).FirstErr())
+}
+
+// committed is the group's committed offset for partitions of topic.
+func committed(t *testing.T, cl *kgo.Client, group, topic string, partitions ...int32) map[int32]int64 {
+	t.Helper()
+	out, err := mockclient.Committed(t.Context(), cl, group, topic, partitions...)
+	require.NoError(t, err)
+	return out
+}
+
+// kafkaStream builds a stream reading the mock with the given input fields,
+// handing batches to consume.
+func kafkaStream(t *testing.T, c *kafkamock.Cluster, fields string, consume func(context.Context, service.MessageBatch) error) *service.Stream {
+	t.Helper()
+	builder := kafkaEnv(t).NewStreamBuilder()
+	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
+kafka:
+  seed_brokers: [ %q ]
+%s`, strings.Join(c.Brokers(), ","), fields)))
+	require.NoError(t, builder.AddBatchConsumerFunc(consume))
+	stream, err := builder.Build()
+	require.NoError(t, err)
+	return stream
+}
+
+// runUntilStopped runs the stream until the returned stop is called (or the
+// test ends). stop gives up waiting for in-flight messages after grace.
+func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time.Duration) error) {
+	t.Helper()
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		_ = stream.Run(context.Background())
+	}()
+	var once sync.Once
+	var stopErr error
+	stop = func(grace time.Duration) error {
+		once.Do(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), grace)
+			defer cancel()
+			stopErr = stream.Stop(ctx)
+			<-done
+		})
+		return stopErr
+	}
+	t.Cleanup(func() { _ = stop(30 * time.Second) })
+	return stop
+}
+
+func TestKafkaInputRecordsAndMetadata(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "events", 3)
+	cl := mockClient(t, c)
+	when := time.UnixMilli(1_700_000_000_123)
+	for i := range 30 {
+		produce(t, cl, &kgo.Record{
+			Topic:     "events",
+			Key:       []byte("user-" + strconv.Itoa(i%5)),
+			Value:     []byte(fmt.Sprintf(`{"event":"e","n":%d}`, i)),
+			Timestamp: when,
+			Headers:   []kgo.RecordHeader{{Key: "origin", Value: []byte("test")}},
+		})
+	}
+
+	builder := kafkaEnv(t).NewStreamBuilder()
+	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
+kafka:
+  seed_brokers: [ %q ]
+  topics: [ events ]
+  consumer_group: g1
+`, strings.Join(c.Brokers(), ","))))
+	msgs := streamtest.Collect(t, builder, 100)
+	stream, err := builder.Build()
+	require.NoError(t, err)
+	streamtest.Run(t, stream)
+
+	seen := map[string]bool{}
+	lastOffset := map[int64]int64{}
+	for range 30 {
+		m := <-msgs
+		body, err := m.AsBytes()
+		require.NoError(t, err)
+		seen[string(body)] = true
+		key, _ := m.MetaGet("kafka_key")
+		assert.True(t, strings.HasPrefix(key, "user-"))
+		topic, _ := m.MetaGet("kafka_topic")
+		assert.Equal(t, "events", topic)
+		origin, _ := m.MetaGet("origin")
+		assert.Equal(t, "test", origin)
+		ts, _ := m.MetaGetMut("kafka_timestamp_unix")
+		assert.Equal(t, when.Unix(), ts)
+		tsms, _ := m.MetaGetMut("kafka_timestamp_ms")
+		assert.Equal(t, when.UnixMilli(), tsms)
+		p, _ := m.MetaGetMut("kafka_partition")
+		off, _ := m.MetaGetMut("kafka_offset")
+		partition, offset := p.(int64), off.(int64)
+		if last, ok := lastOffset[partition]; ok {
+			assert.Greater(t, offset, last, "records of a partition arrive in offset order")
+		}
+		lastOffset[partition] = offset
+	}
+	assert.Len(t, seen, 30)
+}
+
+// A nacked record holds its partition's commit; on restart everything from
+// it on is read again, and nothing before it.
+func TestKafkaInputNackHoldsCommitAndRestartRedelivers(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "orders", 1)
+	cl := mockClient(t, c)
+	for _, v := range []string{"a", "b", "hold", "c", "d"} {
+		produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte(v)})
+	}
+
+	fields := `
+  topics: [ orders ]
+  consumer_group: g2
+  commit_period: 100ms
+  batching:
+    count: 1
+`
+	var mu sync.Mutex
+	var acked []string
+	sawD := make(chan struct{})
+	stream := kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			if string(b) == "hold" {
+				return fmt.Errorf("downstream refuses %q", b)
+			}
+		}
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			acked = append(acked, string(b))
+			if string(b) == "d" {
+				close(sawD)
+			}
+		}
+		return nil
+	})
+	stop := runUntilStopped(t, stream)
+	<-sawD
+	// Offsets 0 and 1 were acknowledged: the commit reaches 2 and stays
+	// there, though c and d (3, 4) were acknowledged too.
+	require.Eventually(t, func() bool { return committed(t, cl, "g2", "orders", 0)[0] == 2 }, 20*time.Second, 50*time.Millisecond)
+	// The held record is still being retried: stopping gives up on it.
+	_ = stop(time.Second)
+	assert.Equal(t, map[int32]int64{0: 2}, committed(t, cl, "g2", "orders", 0), "the final commit on close stops at the nacked record")
+	assert.Equal(t, []string{"a", "b", "c", "d"}, acked)
+
+	// A restarted consumer that accepts everything gets the held record and
+	// everything after it, and commits to the end.
+	got := make(chan string, 10)
+	stream = kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			got <- string(b)
+		}
+		return nil
+	})
+	stop = runUntilStopped(t, stream)
+	assert.Equal(t, "hold", <-got)
+	assert.Equal(t, "c", <-got)
+	assert.Equal(t, "d", <-got)
+	require.NoError(t, stop(30*time.Second))
+	assert.Equal(t, map[int32]int64{0: 5}, committed(t, cl, "g2", "orders", 0))
+}
+
+func TestKafkaInputBatching(t *testing.T) {
+	c := kafkamock.Start(t, 1)
+	c.CreateTopic(t, "batched", 1)
+	cl := mockClient(t, c)
+	for i := range 20 {
+		produce(t, cl, &kgo.Record{Topic: "batched", Value: []byte(strconv.Itoa(i))})
+	}
+	sizes := make(chan int, 10)
+	stream := kafkaStream(t, c, `
+  topics: [ batched ]
+  consumer_group: g3
+  batching:
+    count: 5
+`, func(_ context.Context, batch service.MessageBatch) error {
+		sizes <- len(batch)
+		return nil
+	})
+	runUntilStopped(t, stream)
+	for range 4 {
+		assert.Equal(t, 5, <-sizes)
+	}
+}
+
+// Brokers that go away are waited for: records produced once they are back
+// are read, and nothing is lost.
+func TestKafkaInputSurvivesBrokersGoingAway(t *testing.T) {
+	c := kafkamock.Start(t, 1)
+	c.CreateTopic(t, "flaky", 1)
+	cl := mockClient(t, c)
+	got := make(chan string, 10)
+	stream := kafkaStream(t, c, `
+  topics: [ flaky ]
+  consumer_group: g4
+`, func(_ context.Context, batch service.MessageBatch) error {
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			got <- string(b)
+		}
+		return nil
+	})
+	runUntilStopped(t, stream)
+	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("before")})
+	assert.Equal(t, "before", <-got)
+
+	require.NoError(t, c.SetBrokerDown(1))
+	require.NoError(t, c.SetBrokerUp(1))
+	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("after")})
+	assert.Equal(t, "after", <-got)
+}
+
+// A broker that cannot be reached fails Connect with an error naming it;
+// Benthos logs that and retries with back-off.
+func TestKafkaInputUnreachableBroker(t *testing.T) {
+	addr := testutil.FreeAddr(t)
+	conf, err := kafkaInputSpec().ParseYAML(fmt.Sprintf(`
+seed_brokers: [ %q ]
+topics: [ events ]
+consumer_group: g
+`, addr), nil)
+	require.NoError(t, err)
+	r, err := newKafkaReader(conf, service.MockResources(), mockclient.Opts())
+	require.NoError(t, err)
+	ctx, cancel := context.WithTimeout(t.Context(), 20*time.Second)
+	defer cancel()
+	err = r.Connect(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), addr)
+	_, _, err = r.ReadBatch(ctx)
+	assert.ErrorIs(t, err, service.ErrNotConnected)
+	require.NoError(t, r.Close(ctx))
+}
+
+func TestKafkaInputConfigErrors(t *testing.T) {
+	for _, tc := range []struct {
+		name, yaml, want string
+	}{
+		{"no brokers", "seed_brokers: [ ' , ' ]\ntopics: [ a ]", "seed_brokers"},
+		{"no topics", "seed_brokers: [ localhost:9092 ]\ntopics: []", "topics"},
+		{"zero limit", "seed_brokers: [ localhost:9092 ]\ntopics: [ a ]\ncheckpoint_limit: 0", "checkpoint_limit"},
+		{"bad sasl", "seed_brokers: [ localhost:9092 ]\ntopics: [ a ]\nsasl: [ { mechanism: OAUTH } ]", "mechanism"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf, err := kafkaInputSpec().ParseYAML(tc.yaml, nil)
+			if err == nil {
+				_, err = newKafkaReader(conf, service.MockResources(), nil)
+			}
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), tc.want)
+		})
+	}
+}
+
+// The tracker commits the acknowledged prefix of a partition only.
+func TestPartitionTrackerCommitsAcknowledgedPrefix(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		acks  []int64 // offsets acknowledged, in this order
+		want  int64   // committable offset, -1 for none
+		reads int64   // offsets 0..reads-1 were read
+	}{
+		{"nothing acked", nil, -1, 3},
+		{"in order", []int64{0, 1, 2}, 3, 3},
+		{"gap holds", []int64{0, 2}, 1, 3},
+		{"first missing", []int64{1, 2}, -1, 3},
+		{"gap filled late", []int64{2, 1, 0}, 3, 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tr := newPartitionTracker(nil, topicPartition{"t", 0})
+			entries := map[int64]*inflight{}
+			for off := range tc.reads {
+				entries[off] = tr.add(&kgo.Record{Offset: off, LeaderEpoch: 1})
+			}
+			for _, off := range tc.acks {
+				tr.done(entries[off], 100)
+			}
+			eo, ok := tr.committable()
+			if tc.want < 0 {
+				assert.False(t, ok)
+				return
+			}
+			require.True(t, ok)
+			assert.Equal(t, kgo.EpochOffset{Epoch: 1, Offset: tc.want}, eo)
+			tr.markCommitted(eo.Offset)
+			_, ok = tr.committable()
+			assert.False(t, ok, "nothing new to commit")
+		})
+	}
+}

@@ -67,19 +67,25 @@ func TestBundleStaysInPluginFolder(t *testing.T) {
 }
 
 // TestBundleFollowsNoSymlinkOut: a symlink inside the folder pointing out
-// of it is refused too.
+// of it, and an absolute import, are refused too.
 func TestBundleFollowsNoSymlinkOut(t *testing.T) {
 	outside := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(outside, "data.json"), []byte(`{"password":"hunter2"}`), 0o600))
-	dir := t.TempDir()
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "plugin.json"), []byte(`{"name":"symlink-out","main":"index.js"}`), 0o600))
-	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.js"), []byte(`import d from './link.json'; export function processEvent(e) { e.properties.d = d; return e }`), 0o600))
-	require.NoError(t, os.Symlink(filepath.Join(outside, "data.json"), filepath.Join(dir, "link.json")))
-	mem := state.NewMemory()
-	defer mem.Close()
-	_, err := Load(Options{Path: dir, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage()})
-	require.Error(t, err)
-	assert.Contains(t, err.Error(), "outside the plugin's folder")
+	secret := filepath.Join(outside, "data.json")
+	require.NoError(t, os.WriteFile(secret, []byte(`{"password":"hunter2"}`), 0o600))
+	for name, imported := range map[string]string{"symlink": "./link.json", "absolute path": filepath.ToSlash(secret)} {
+		t.Run(name, func(t *testing.T) {
+			dir := t.TempDir()
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "plugin.json"), []byte(`{"name":"escape","main":"index.js"}`), 0o600))
+			require.NoError(t, os.WriteFile(filepath.Join(dir, "index.js"), []byte(`import d from '`+imported+`'; export function processEvent(e) { e.properties.d = d; return e }`), 0o600))
+			require.NoError(t, os.Symlink(secret, filepath.Join(dir, "link.json")))
+			mem := state.NewMemory()
+			defer mem.Close()
+			_, err := Load(Options{Path: dir, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage()})
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), "outside the plugin's folder")
+			assert.NotContains(t, err.Error(), "hunter2")
+		})
+	}
 }
 
 func loadForInstances(t *testing.T, path string, mod func(*Options)) *Plugin {

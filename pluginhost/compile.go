@@ -46,7 +46,7 @@ func compileBundle(m *Manifest, hostModules map[string]bool) (*goja.Program, str
 		Define:   map[string]string{"process.env.NODE_ENV": `"production"`},
 		LogLevel: api.LogLevelSilent,
 		Charset:  api.CharsetUTF8,
-		Plugins:  []api.Plugin{hostImportsPlugin(hostModules), typescriptEverywherePlugin()},
+		Plugins:  []api.Plugin{confinePlugin(m.Dir), hostImportsPlugin(hostModules), typescriptEverywherePlugin()},
 	})
 	if len(result.Errors) > 0 {
 		return nil, "", fmt.Errorf("plugin %q: %w", m.Name, buildError(m, result.Errors))
@@ -89,6 +89,40 @@ func hostImportsPlugin(hostModules map[string]bool) api.Plugin {
 			return api.OnResolveResult{}, nil
 		})
 	}}
+}
+
+// confinePlugin keeps the bundle to the plugin's folder: an import of an
+// absolute path or one climbing out with ../ (or a symlink pointing out)
+// would otherwise bundle a file of the host (a .json or .txt is read as
+// data) into code the plugin controls. It runs before the other loaders.
+func confinePlugin(dir string) api.Plugin {
+	return api.Plugin{Name: "hogpipe-confine", Setup: func(b api.PluginBuild) {
+		root, rootErr := realPath(dir)
+		b.OnLoad(api.OnLoadOptions{Filter: `.*`, Namespace: "file"}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+			if rootErr != nil {
+				return api.OnLoadResult{}, rootErr
+			}
+			real, err := realPath(args.Path)
+			if err != nil {
+				return api.OnLoadResult{}, err
+			}
+			if rel, err := filepath.Rel(root, real); err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) {
+				return api.OnLoadResult{Errors: []api.Message{{
+					Text: fmt.Sprintf("cannot import %q: it is outside the plugin's folder %s", args.Path, dir),
+				}}}, nil
+			}
+			return api.OnLoadResult{}, nil
+		})
+	}}
+}
+
+// realPath is path made absolute with its symlinks resolved.
+func realPath(path string) (string, error) {
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return "", err
+	}
+	return filepath.EvalSymlinks(abs)
 }
 
 // typescriptEverywherePlugin parses the plugin's own .js files as TypeScript,

@@ -3,12 +3,16 @@ package pluginhost
 import (
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil/dnstest"
 )
 
 func TestGuardDenyPrivateLoopback(t *testing.T) {
@@ -79,13 +83,14 @@ func TestGuardRedirectToPrivate(t *testing.T) {
 	t.Cleanup(proxy.Close)
 	proxyURL, err := url.Parse(proxy.URL)
 	require.NoError(t, err)
+	resolver := dnstest.Resolver(t, map[string][]netip.Addr{"public.test": {netip.MustParseAddr("93.184.216.34")}})
 	viaProxy := func(p *Plugin) {
-		ftFetch(p, func(req *http.Request) (*url.URL, error) {
+		ftFetchResolving(p, func(req *http.Request) (*url.URL, error) {
 			if req.URL.Hostname() == "public.test" {
 				return proxyURL, nil
 			}
 			return nil, nil
-		})
+		}, resolver)
 	}
 
 	fp := ftStart(t, "esm", denyPrivate, viaProxy)
@@ -102,23 +107,34 @@ func TestGuardRedirectToPrivate(t *testing.T) {
 	assert.EqualValues(t, 1, secret.hits.Load())
 }
 
-// Through a proxy, literal private addresses are still refused.
-func TestGuardProxiedLiteral(t *testing.T) {
+// Through a proxy, private targets are refused before the proxy sees them:
+// literal addresses, and names resolving to private addresses.
+func TestGuardProxiedTargets(t *testing.T) {
+	var hits atomic.Int32
 	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
 		_, _ = w.Write([]byte("proxied"))
 	}))
 	t.Cleanup(proxy.Close)
 	proxyURL, err := url.Parse(proxy.URL)
 	require.NoError(t, err)
-	fp := ftStart(t, "esm", denyPrivate, func(p *Plugin) {
-		ftFetch(p, func(*http.Request) (*url.URL, error) { return proxyURL, nil })
+	resolver := dnstest.Resolver(t, map[string][]netip.Addr{
+		"public.test":              {netip.MustParseAddr("93.184.216.34")},
+		"metadata.google.internal": {netip.MustParseAddr("169.254.169.254")},
 	})
-	for _, target := range []string{"http://10.0.0.1", "http://2130706433", "http://localhost:8080", "http://[fd00::1]"} {
+	fp := ftStart(t, "esm", denyPrivate, func(p *Plugin) {
+		ftFetchResolving(p, func(*http.Request) (*url.URL, error) { return proxyURL, nil }, resolver)
+	})
+	for _, target := range []string{"http://10.0.0.1", "http://2130706433", "http://localhost:8080", "http://[fd00::1]",
+		"http://metadata.google.internal", "http://198.18.0.1", "http://[2001::1]", "http://unresolvable.test"} {
 		res := fp.mustRun(t, "guarded", map[string]any{"url": target})
 		assert.Equal(t, "ERR_FETCH_REFUSED", res["code"], target)
 		assert.Contains(t, res["message"], "(fetch_deny_private)", target)
 	}
-	res := fp.mustRun(t, "guarded", map[string]any{"url": "http://public.test"})
+	assert.Zero(t, hits.Load(), "a refused request reached the proxy")
+	res := fp.mustRun(t, "guarded", map[string]any{"url": "http://metadata.google.internal"})
+	assert.Contains(t, res["message"], "metadata.google.internal resolves to 169.254.169.254, a link-local address")
+	res = fp.mustRun(t, "guarded", map[string]any{"url": "http://public.test"})
 	assert.Equal(t, true, res["resolved"], "a public name goes through the (trusted, loopback) proxy")
 }
 

@@ -520,8 +520,13 @@ func TestFetchNoLeaks(t *testing.T) {
 // ftFetch gives p a fetch that never queries DNS, and sends through proxy
 // when one is given.
 func ftFetch(p *Plugin, proxy func(*http.Request) (*url.URL, error)) {
+	ftFetchResolving(p, proxy, ftNoDNS)
+}
+
+// ftFetchResolving is ftFetch with the resolver given.
+func ftFetchResolving(p *Plugin, proxy func(*http.Request) (*url.URL, error), resolver *net.Resolver) {
 	opts := fetchOptions(p.opts)
-	opts.Resolver = ftNoDNS
+	opts.Resolver = resolver
 	opts.Proxy = proxy
 	p.fetch = webfetch.New(opts)
 }

@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
@@ -64,20 +65,68 @@ func (v *vm) globals() []node.Global {
 
 // installHost registers the modules and installs the globals into v's
 // runtime.
+//
+// require serves the host's modules and nothing else: the bundle already
+// holds the plugin's own files, and a require left in it at run time (a
+// computed name, an absolute path) must not reach the host's file system,
+// which goja_nodejs's default loader reads. The loader below refuses every
+// file, and the global require is replaced by one that knows only the host
+// modules, so goja_nodejs's own core modules ("node:buffer" and the like,
+// registered process-wide by the packages linked in) are not served either.
 func (v *vm) installHost() error {
-	registry := require.NewRegistry()
-	for _, m := range hostModules() {
+	modules := hostModules()
+	registry := require.NewRegistry(require.WithLoader(noModuleFiles), require.WithGlobalFolders())
+	names := make(map[string]bool, len(modules))
+	for _, m := range modules {
+		names[m.Name] = true // a nil Load: goja_nodejs serves it as a core module
 		if m.Load != nil {
 			registry.RegisterNativeModule(m.Name, m.Load(v))
 		}
 	}
-	registry.Enable(v.rt)
+	loader := registry.Enable(v.rt)
+	if err := v.rt.Set("require", hostRequire(v.rt, loader, names)); err != nil {
+		return fmt.Errorf("require: %w", err)
+	}
 	for _, g := range v.globals() {
 		if err := g.Install(v.rt, v); err != nil {
 			return fmt.Errorf("%s: %w", g.Name, err)
 		}
 	}
 	return nil
+}
+
+// noModuleFiles is require's source loader: a plugin's require never reads
+// a file.
+func noModuleFiles(string) ([]byte, error) { return nil, require.ModuleFileDoesNotExistError }
+
+// hostRequire is the global require: a host module by name ("node:" prefix
+// allowed, as Node allows it for built-ins), or Node's MODULE_NOT_FOUND
+// error.
+func hostRequire(rt *goja.Runtime, loader *require.RequireModule, names map[string]bool) func(goja.FunctionCall) goja.Value {
+	return func(call goja.FunctionCall) goja.Value {
+		name := call.Argument(0).String()
+		if !names[name] && names[strings.TrimPrefix(name, "node:")] {
+			name = strings.TrimPrefix(name, "node:")
+		}
+		if !names[name] {
+			msg := fmt.Sprintf("Cannot find module '%s': at run time hogpipe serves only its own modules; "+
+				"import the plugin's files and packages with static paths so they are bundled", call.Argument(0).String())
+			ex, err := rt.New(rt.Get("Error"), rt.ToValue(msg))
+			if err != nil { // the plugin replaced Error
+				panic(rt.NewTypeError(msg))
+			}
+			_ = ex.Set("code", "MODULE_NOT_FOUND")
+			panic(ex)
+		}
+		exports, err := loader.Require(name)
+		if err != nil {
+			if ex, ok := err.(*goja.Exception); ok {
+				panic(ex)
+			}
+			panic(rt.NewGoError(err))
+		}
+		return exports
+	}
 }
 
 // hostModuleNames are the imports esbuild leaves to the runtime.

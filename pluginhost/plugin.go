@@ -71,8 +71,9 @@ type Options struct {
 	// FetchAllow limits fetch to these hosts ("api.example.com",
 	// "*.example.com", optionally with ":port"); empty allows every host.
 	FetchAllow []string
-	// FetchDenyPrivate refuses fetches to loopback, private, link-local,
-	// CGNAT, unique-local, multicast and unspecified addresses.
+	// FetchDenyPrivate refuses fetches to the addresses the IANA
+	// special-purpose registries mark not globally reachable, and to
+	// multicast (see internal/outbound).
 	FetchDenyPrivate bool
 	// PostHogAPI is the default target of posthog.api.
 	PostHogAPI PostHogAPI
@@ -82,7 +83,7 @@ type Options struct {
 	EventConcurrency int           // events of one batch in flight per VM; default 10
 
 	PluginID       int64  // default: derived from the plugin's name
-	PluginConfigID int64  // default: PluginID
+	PluginConfigID int64  // default: PluginID; see Instances
 	TeamID         *int64 // team of captured events with no source event
 
 	// RecordPluginRuns appends "<name> (<id>)" to properties.$plugins_succeeded
@@ -108,10 +109,16 @@ type Plugin struct {
 	opts      Options
 	log       Logger
 	cacheNS   string // "@plugin/<plugin_id>/<team or @all>/"
-	storageNS string // "@plugin-storage/<plugin_config_id>/"
+	// configIDSource says where plugin_config_id came from ("set",
+	// "plugin_id", "derived from the name"), for Instances' errors.
+	configIDSource string
+	storageNS      string // "@plugin-storage/<plugin_config_id>/"
 
 	warnNoJobQueue sync.Once
 	warnCapture    sync.Once
+	// warnForeignAPIHost: posthog.api sent a request elsewhere than
+	// posthog_host, without the keys.
+	warnForeignAPIHost sync.Once
 
 	fetch *webfetch.Fetch // fetch and its guarded client, shared by the VMs
 }
@@ -157,8 +164,22 @@ func Load(opts Options) (*Plugin, error) {
 	if config.Warning != "" && opts.Logger != nil {
 		opts.Logger.Warnf("%s", config.Warning)
 	}
+	if err := checkPostHogAPI(opts.PostHogAPI); err != nil {
+		return nil, pluginErrorf(manifest.Name, "posthog_host", "%w", err)
+	}
+	if api := opts.PostHogAPI; api.Host == "" && (api.ProjectAPIKey != "" || api.PersonalAPIKey != "") {
+		p.log.Warnf("plugin %q: PostHog API keys are set without posthog_host: posthog.api sends them to posthog_host only, so it will not send them at all", manifest.Name)
+	}
 	if opts.PluginID == 0 {
 		p.opts.PluginID = DerivePluginID(manifest.Name)
+	}
+	switch {
+	case opts.PluginConfigID != 0:
+		p.configIDSource = "set"
+	case opts.PluginID != 0:
+		p.configIDSource = "plugin_id"
+	default:
+		p.configIDSource = "derived from the name"
 	}
 	if opts.PluginConfigID == 0 {
 		p.opts.PluginConfigID = p.opts.PluginID
@@ -167,7 +188,16 @@ func Load(opts Options) (*Plugin, error) {
 	if opts.TeamID != nil {
 		team = strconv.FormatInt(*opts.TeamID, 10)
 	}
-	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", p.opts.PluginID, team)
+	// The cache is the plugin's (plugin_id), as in PostHog, when plugin_id
+	// is configured; otherwise the instance's: two instances given
+	// different plugin_config_ids but no plugin_id may be different
+	// plugins that only share a name. Unconfigured, both ids are the one
+	// derived from the name, so keys do not change.
+	cacheID := p.opts.PluginID
+	if opts.PluginID == 0 {
+		cacheID = p.opts.PluginConfigID
+	}
+	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", cacheID, team)
 	p.storageNS = fmt.Sprintf("@plugin-storage/%d/", p.opts.PluginConfigID)
 
 	external := hostModuleNames()

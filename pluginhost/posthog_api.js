@@ -1,13 +1,18 @@
 (function (fetch, defaults) {
   "use strict";
+  // fetch adds the operator's keys (posthog_personal_api_key as
+  // Authorization, posthog_project_api_key as token) in Go, and only to
+  // requests for posthog_host: they never pass through this code, which a
+  // plugin can observe by replacing the built-ins it calls. Keys a plugin
+  // passes in options are its own and go wherever it sends them.
   function request(method, path, options) {
     options = options || {};
     const host = String(options.host || defaults.host || "").replace(/\/+$/, "");
     if (!host) {
       return Promise.reject(new Error("posthog.api: no PostHog host: set posthog_host on the plugin component or pass {host}"));
     }
-    const personalApiKey = options.personalApiKey || defaults.personalApiKey;
-    const projectApiKey = options.projectApiKey || defaults.projectApiKey;
+    const personalApiKey = options.personalApiKey;
+    const projectApiKey = options.projectApiKey;
     let url = host + (String(path).startsWith("/") ? "" : "/") + path;
     const query = new URLSearchParams();
     const headers = {};

@@ -38,7 +38,7 @@ Each message must be a JSON object shaped like a PostHog event (`+"`event`, `dis
 
 ### Plugin instances
 
-A plugin instance is (plugin, `+"`plugin_config_id`"+`). Two configurations of the same plugin in one deployment must set different `+"`plugin_config_id`"+`s, or they share storage.`).
+A plugin instance is (plugin, `+"`plugin_config_id`"+`). Two configurations of the same plugin in one deployment must set different `+"`plugin_config_id`"+`s, or they share storage. Two different plugins may not take one `+"`plugin_config_id`"+` in a process: plugins whose `+"`plugin.json`"+` names are equal get the same id derived from the name, and loading the second stops with an error saying to set `+"`plugin_config_id`"+` on each.`).
 		Fields(pluginconf.Fields()...).
 		Field(service.NewBoolField(ppFieldRecordRuns).
 			Description("Append this plugin's entry to `properties.$plugins_succeeded` / `$plugins_failed` after each call.").

@@ -14,8 +14,11 @@ type Options struct {
 	// Allow limits requests to these host patterns ("api.example.com",
 	// "*.example.com", optionally with a port); empty allows every host.
 	Allow []string
-	// DenyPrivate refuses loopback, private, link-local and other
-	// non-public addresses, checked on the address connected to.
+	// DenyPrivate refuses the addresses of the IANA special-purpose
+	// registries that are not globally reachable (loopback, private,
+	// link-local, CGNAT, documentation, benchmarking, 6to4, Teredo, …) and
+	// multicast, checked on the address connected to, or before a request
+	// goes to a proxy.
 	DenyPrivate bool
 	// CheckRedirect is the http.Client's redirect policy.
 	CheckRedirect func(req *http.Request, via []*http.Request) error
@@ -74,7 +77,7 @@ func (s *Client) HTTP() (*http.Client, error) {
 				host, port := hostPort(u)
 				s.proxyAddrs.Store(net.JoinHostPort(u.Hostname(), port), true)
 				s.proxyAddrs.Store(net.JoinHostPort(host, port), true)
-				if err := guard.checkLiteral(req.URL); err != nil {
+				if err := guard.checkProxied(req.Context(), s.opts.Resolver, req.URL); err != nil {
 					return nil, err
 				}
 				return u, nil

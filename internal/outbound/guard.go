@@ -28,9 +28,15 @@ import (
 //     resolves to a private address, an IPv4-mapped IPv6 literal and numeric
 //     host forms (2130706433, 0x7f000001, 0177.1, which are first rewritten
 //     to the dotted address as Node's resolver reads them) are all caught,
-//     on every hop. Through a proxy (HTTP_PROXY, …) the proxy resolves the
-//     name, so only literal and numeric addresses and localhost names are
-//     refused; the configured proxy itself is trusted.
+//     on every hop. Through a proxy (HTTP_PROXY, …) the proxy connects, so
+//     the target is checked before the request is handed to it: literal and
+//     numeric addresses and localhost names as they are, any other name by
+//     resolving it here and refusing it if any of its addresses is not
+//     public, or if it does not resolve (a name only the proxy can resolve
+//     cannot be checked, so it is refused). The proxy resolves the name
+//     again; an operator who needs protection from DNS rebinding behind a
+//     proxy makes the proxy refuse private targets too. The configured
+//     proxy itself is trusted.
 
 // Guard holds a plugin's outbound rules.
 type Guard struct {
@@ -178,44 +184,6 @@ func parseIPv4Part(s string) (uint64, bool) {
 	return n, err == nil
 }
 
-// classifyAddr names the kind of non-public address ip is, or returns "".
-func classifyAddr(ip netip.Addr) string {
-	ip = ip.WithZone("").Unmap()
-	if ip.Is6() && nat64Prefix.Contains(ip) {
-		b := ip.As16()
-		return classifyAddr(netip.AddrFrom4([4]byte{b[12], b[13], b[14], b[15]}))
-	}
-	switch {
-	case ip.IsUnspecified() || (ip.Is4() && thisNetwork.Contains(ip)):
-		return "unspecified"
-	case ip.IsLoopback():
-		return "loopback"
-	case ip.IsMulticast():
-		return "multicast"
-	case ip.IsLinkLocalUnicast():
-		return "link-local"
-	case ip.Is4() && sharedAddressSpace.Contains(ip):
-		return "shared (CGNAT)"
-	case ip.Is4() && ip.IsPrivate():
-		return "private"
-	case ip.IsPrivate():
-		return "unique-local"
-	case ip.Is4() && reservedIPv4.Contains(ip):
-		return "reserved"
-	case ip.Is6() && siteLocalIPv6.Contains(ip):
-		return "site-local"
-	}
-	return ""
-}
-
-var (
-	thisNetwork        = netip.MustParsePrefix("0.0.0.0/8")
-	sharedAddressSpace = netip.MustParsePrefix("100.64.0.0/10")
-	reservedIPv4       = netip.MustParsePrefix("240.0.0.0/4") // incl. 255.255.255.255
-	siteLocalIPv6      = netip.MustParsePrefix("fec0::/10")
-	nat64Prefix        = netip.MustParsePrefix("64:ff9b::/96")
-)
-
 // hostPort is u's host and port, the port defaulting from the scheme.
 func hostPort(u *url.URL) (string, string) {
 	port := u.Port()
@@ -270,6 +238,39 @@ func (g *Guard) checkLiteral(u *url.URL) error {
 	if ip, err := netip.ParseAddr(host); err == nil {
 		if kind := classifyAddr(ip); kind != "" {
 			return &RefusedError{Target: target, Reason: fmt.Sprintf("%s is a %s address", ip, kind), Rule: "fetch_deny_private"}
+		}
+	}
+	return nil
+}
+
+// checkProxied applies fetch_deny_private to a request about to be sent
+// through a proxy: checkLiteral, then the addresses a name resolves to.
+func (g *Guard) checkProxied(ctx context.Context, resolver *net.Resolver, u *url.URL) error {
+	if !g.denyPrivate {
+		return nil
+	}
+	if err := g.checkLiteral(u); err != nil {
+		return err
+	}
+	host, port := hostPort(u)
+	if _, err := netip.ParseAddr(host); err == nil {
+		return nil // a public literal, checked above
+	}
+	target := net.JoinHostPort(host, port)
+	if resolver == nil {
+		resolver = net.DefaultResolver
+	}
+	addrs, err := resolver.LookupNetIP(ctx, "ip", host)
+	if err != nil || len(addrs) == 0 {
+		reason := "its name does not resolve here, so the address the proxy would reach cannot be checked"
+		if err != nil {
+			reason += ": " + err.Error()
+		}
+		return &RefusedError{Target: target, Reason: reason, Rule: "fetch_deny_private"}
+	}
+	for _, ip := range addrs {
+		if kind := classifyAddr(ip); kind != "" {
+			return &RefusedError{Target: target, Reason: fmt.Sprintf("%s resolves to %s, a %s address", host, ip.WithZone("").Unmap(), kind), Rule: "fetch_deny_private"}
 		}
 	}
 	return nil

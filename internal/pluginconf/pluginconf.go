@@ -73,7 +73,7 @@ func Fields() []*service.ConfigField {
 			Default([]any{}).
 			Example([]any{"api.hubapi.com", "*.example.com"}),
 		service.NewBoolField(FieldFetchDenyPrivate).
-			Description("Refuse `fetch` to loopback, private, link-local, CGNAT, unique-local, multicast and unspecified addresses. The check is on the address actually connected to, after DNS resolution, on every redirect hop, so names resolving to internal addresses and numeric forms such as `http://2130706433/` are refused too. Through an `HTTP_PROXY`/`HTTPS_PROXY` the proxy resolves names, so only literal addresses and `localhost` names are refused.").
+			Description("Refuse `fetch` (and webhooks, `posthog.api`) to every address the IANA IPv4 and IPv6 special-purpose registries mark as not globally reachable — loopback, private, link-local (cloud metadata at 169.254.169.254), CGNAT, unique-local, benchmarking (198.18.0.0/15), documentation (TEST-NETs, 2001:db8::/32), IETF protocol assignments (192.0.0.0/24, 2001::/23 incl. Teredo), 6to4 (2002::/16, 192.88.99.0/24), NAT64 local-use, discard-only, unspecified (0.0.0.0/8), reserved (240.0.0.0/4, IPv6 outside 2000::/3) — and multicast. The check is on the address actually connected to, after DNS resolution, on every redirect hop, so names resolving to internal addresses and numeric forms such as `http://2130706433/` are refused too. Through an `HTTP_PROXY`/`HTTPS_PROXY` the target is checked before the request goes to the proxy: its name is resolved here and refused if any address is not public or if it does not resolve (the proxy resolves it again, so to be safe from DNS rebinding make the proxy refuse private targets as well). Turn this on for plugins you do not trust.").
 			Default(false),
 		service.NewDurationField(FieldTimeout).
 			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
@@ -99,12 +99,12 @@ func Fields() []*service.ConfigField {
 			Advanced().
 			LintRule(`root = if this < 1 { ["event_concurrency must be at least 1"] }`),
 		service.NewIntField(FieldPluginID).
-			Description("The plugin's id, used in cache keys (`@plugin/<plugin_id>/<team_id or @all>/<key>`). Defaults to a stable number derived from the plugin's name, the same in every process.").
+			Description("The plugin's id. When set, cache keys are the plugin's (`@plugin/<plugin_id>/<team_id or @all>/<key>`), shared by its instances as in PostHog; unset, they are the instance's (`@plugin/<plugin_config_id>/…`). Defaults to a stable number derived from the plugin's name, the same in every process.").
 			Optional().
 			Advanced().
 			Example(42),
 		service.NewIntField(FieldPluginConfigID).
-			Description("The id of this plugin instance (defaults to `plugin_id`). Storage, cursors, jobs and schedules are per instance, and `$plugins_succeeded` entries read `<name> (<plugin_config_id>)`. Two configurations of the same plugin in one deployment must set different values.").
+			Description("The id of this plugin instance (defaults to `plugin_id`). Storage, cursors, jobs, schedules (and, without `plugin_id`, the cache) are per instance, and `$plugins_succeeded` entries read `<name> (<plugin_config_id>)`. Two configurations of the same plugin in one deployment must set different values. Components of one process naming the same `plugin_config_id` (or, unset, plugins with the same `plugin.json` name) must load the same plugin folder — a processor and the `posthog_schedule` input of one instance do — otherwise start-up stops with an error naming both folders.").
 			Optional().
 			Advanced().
 			Example(7),
@@ -114,7 +114,7 @@ func Fields() []*service.ConfigField {
 			Advanced().
 			Example(1),
 		service.NewURLField(FieldPostHogHost).
-			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`.").
+			Description("The PostHog instance `posthog.api.get/post/put/delete(path, {data, host, projectApiKey, personalApiKey})` talks to, unless a call names its own `host`. The two keys below go to this origin (scheme, host and port) only: they are added by hogpipe outside the plugin's JavaScript (a plugin cannot read them, even by replacing built-ins such as `Headers.prototype.append`), a call whose `host` points elsewhere is sent without them (a warning is logged once), and a redirect from this host to another origin is refused. Keys a plugin passes itself go wherever it sends them. Must be an `http(s)://` URL without credentials; keys set without it are never sent.").
 			Default("").
 			Advanced().
 			Example("https://us.posthog.com"),
@@ -146,7 +146,13 @@ type Instance struct {
 	backend    *state.Backend
 	metrics    *pluginMetrics
 	setupRetry pluginhost.SetupRetry
+	release    func() // its claim in instances
 }
+
+// instances is the registry of the plugin instances of this process: two
+// different plugins may not take one plugin_config_id (and with it the
+// state of an instance).
+var instances pluginhost.Instances
 
 // Load reads the plugin fields and loads the plugin (validating its config
 // and compiling it); it does not start VMs.
@@ -191,11 +197,18 @@ func Load(conf *service.ParsedConfig, mgr *service.Resources, recordRuns bool) (
 		_ = backend.Release()
 		return nil, err
 	}
-	return &Instance{Plugin: plugin, backend: backend, metrics: metrics, setupRetry: setupRetry}, nil
+	release, err := instances.Claim(plugin)
+	if err != nil {
+		_ = plugin.Close()
+		_ = backend.Release()
+		return nil, err
+	}
+	return &Instance{Plugin: plugin, backend: backend, metrics: metrics, setupRetry: setupRetry, release: release}, nil
 }
 
 // Close releases the plugin and its state backend.
 func (in *Instance) Close() error {
+	defer in.release()
 	err := in.Plugin.Close()
 	if relErr := in.backend.Release(); err == nil {
 		err = relErr

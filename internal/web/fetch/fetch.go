@@ -14,6 +14,7 @@ import (
 	"crypto/tls"
 	"crypto/x509"
 	_ "embed"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -53,8 +54,14 @@ import (
 const maxFetchBody = 100 << 20
 
 // fetchExportsKey holds the VM's fetch function (the node-fetch module) on
-// the global object, out of reach of plugin assignments to globalThis.fetch.
-var fetchExportsKey = goja.NewSymbol("hogpipe.node-fetch")
+// the global object, out of reach of plugin assignments to globalThis.fetch;
+// fetchFactoryKey the prelude's makeFetch, for FetchFor. A plugin can find
+// both (Object.getOwnPropertySymbols) but gains nothing: makeFetch only
+// builds a fetch over a send function the caller supplies.
+var (
+	fetchExportsKey = goja.NewSymbol("hogpipe.node-fetch")
+	fetchFactoryKey = goja.NewSymbol("hogpipe.fetch-factory")
+)
 
 var (
 	errFetchAborted = errors.New("fetch aborted")
@@ -97,7 +104,7 @@ func (f *Fetch) Global() node.Global { return node.Global{Name: "fetch", Install
 // AbortSignal and (unless defined) DOMException in rt.
 func (f *Fetch) Enable(rt *goja.Runtime, h node.Host) error {
 	host := rt.NewObject()
-	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call) })
+	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call, nil) })
 	_ = host.Set("statusText", func(call goja.FunctionCall) goja.Value {
 		return rt.ToValue(http.StatusText(int(call.Argument(0).ToInteger())))
 	})
@@ -134,7 +141,125 @@ func (f *Fetch) Enable(rt *goja.Runtime, h node.Host) error {
 			return fmt.Errorf("fetch: define %s: %w", name, err)
 		}
 	}
+	if err := global.DefineDataPropertySymbol(fetchFactoryKey, exports.Get("makeFetch"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE); err != nil {
+		return fmt.Errorf("fetch: %w", err)
+	}
 	return global.DefineDataPropertySymbol(fetchExportsKey, exports.Get("fetch"), goja.FLAG_FALSE, goja.FLAG_FALSE, goja.FLAG_FALSE)
+}
+
+// Credentials are secrets of the host (the operator's PostHog keys) that a
+// fetch made by FetchFor adds to its requests. They are added in Go, to the
+// request the JavaScript layer has already built, so plugin code never
+// holds them: a plugin can replace any prototype method that layer uses
+// (Headers.prototype.append, Map.prototype.set, URLSearchParams,
+// JSON.stringify…), and would read whatever passed through it.
+type Credentials struct {
+	// Origin (scheme://host[:port]) is the only place they go: a request
+	// to another origin is sent without them, and a redirect leaving the
+	// origin is refused.
+	Origin string
+	// Bearer is sent as "Authorization: Bearer …" unless the request sets
+	// Authorization itself.
+	Bearer string
+	// Token is sent as `token` unless the request has one: a query
+	// parameter of a GET, HEAD or DELETE, else a member of the JSON object
+	// body.
+	Token string
+	// Foreign, if set, is told of each request sent without them because
+	// it went to another origin.
+	Foreign func(u *url.URL)
+}
+
+// FetchFor returns a fetch function for rt (installed by Enable) that adds
+// creds to requests sent to creds.Origin.
+func (f *Fetch) FetchFor(rt *goja.Runtime, h node.Host, creds Credentials) (goja.Value, error) {
+	origin, err := url.Parse(creds.Origin)
+	if err != nil || origin.Host == "" || (origin.Scheme != "http" && origin.Scheme != "https") {
+		return nil, fmt.Errorf("fetch: credentials origin %q: want http(s)://host[:port]", creds.Origin)
+	}
+	creds.Origin = originOf(origin)
+	factory, ok := goja.AssertFunction(rt.GlobalObject().GetSymbol(fetchFactoryKey))
+	if !ok {
+		return nil, errors.New("fetch: install the fetch global first")
+	}
+	send := func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call, &creds) }
+	return factory(goja.Undefined(), rt.ToValue(send))
+}
+
+// originOf is u's scheme, host and port (the default one written out).
+func originOf(u *url.URL) string {
+	port := u.Port()
+	if port == "" {
+		port = "80"
+		if strings.EqualFold(u.Scheme, "https") {
+			port = "443"
+		}
+	}
+	return strings.ToLower(u.Scheme) + "://" + net.JoinHostPort(strings.ToLower(strings.TrimSuffix(u.Hostname(), ".")), port)
+}
+
+// addCredentials adds creds to spec when it goes to their origin and
+// returns the secrets to keep out of what the plugin sees of the request
+// (error messages, the response's url).
+func addCredentials(spec *fetchSpec, creds *Credentials) []string {
+	if originOf(spec.url) != creds.Origin {
+		if creds.Foreign != nil && (creds.Bearer != "" || creds.Token != "") {
+			creds.Foreign(spec.url)
+		}
+		return nil
+	}
+	spec.credOrigin = creds.Origin
+	// A Host header would let code that tampered with the request route it
+	// to another site behind the same front end (a CDN): the keys go to
+	// the origin's own host name only.
+	spec.host = ""
+	var secrets []string
+	if creds.Bearer != "" && spec.header.Get("Authorization") == "" {
+		spec.header.Set("Authorization", "Bearer "+creds.Bearer)
+		secrets = append(secrets, creds.Bearer)
+	}
+	if creds.Token == "" {
+		return secrets
+	}
+	switch strings.ToUpper(spec.method) {
+	case http.MethodGet, http.MethodHead, http.MethodDelete:
+		if !spec.url.Query().Has("token") {
+			u := *spec.url
+			if u.RawQuery != "" {
+				u.RawQuery += "&"
+			}
+			u.RawQuery += "token=" + url.QueryEscape(creds.Token)
+			spec.url = &u
+			secrets = append(secrets, creds.Token, url.QueryEscape(creds.Token))
+		}
+	default:
+		var members map[string]json.RawMessage
+		if json.Unmarshal(spec.body, &members) != nil || members == nil {
+			return secrets // not a JSON object: nowhere to put a token
+		}
+		if _, ok := members["token"]; ok {
+			return secrets
+		}
+		token, _ := json.Marshal(creds.Token)
+		rest := bytes.TrimSpace(bytes.TrimSpace(spec.body)[1:])
+		body := append([]byte(`{"token":`), token...)
+		if len(rest) > 0 && rest[0] != '}' {
+			body = append(body, ',')
+		}
+		spec.body = append(body, rest...)
+		secrets = append(secrets, creds.Token)
+	}
+	return secrets
+}
+
+// redactSecrets replaces each secret in s by "***".
+func redactSecrets(s string, secrets []string) string {
+	for _, secret := range secrets {
+		if secret != "" {
+			s = strings.ReplaceAll(s, secret, "***")
+		}
+	}
+	return s
 }
 
 // Module serves node-fetch: module.exports is the fetch function Enable
@@ -184,6 +309,9 @@ type fetchSpec struct {
 	compress bool
 	size     int64
 	caller   string // the plugin function the request belongs to
+	// credOrigin is set when the host added credentials: redirects may not
+	// leave this origin.
+	credOrigin string
 }
 
 // fetchResult is a response with its body read.
@@ -207,10 +335,15 @@ type fetchFailure struct {
 // [promise, abort]. The promise resolves with the raw response or rejects
 // with a failure description; the JavaScript side makes them a Response or
 // an error.
-func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja.Value {
+func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall, creds *Credentials) goja.Value {
 	spec, err := readFetchSpec(rt, call.Argument(0))
 	if err != nil {
 		panic(rt.NewTypeError(err.Error()))
+	}
+	shown := spec.url
+	var secrets []string
+	if creds != nil {
+		secrets = addCredentials(spec, creds)
 	}
 	shared := f.client
 	client, err := shared.HTTP()
@@ -231,7 +364,7 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja
 		cancel(nil)
 		_ = reject(fetchFailureValue(rt, &fetchFailure{
 			Type:    "system",
-			Message: fmt.Sprintf("request to %s failed, reason: the plugin is shutting down", spec.url),
+			Message: fmt.Sprintf("request to %s failed, reason: the plugin is shutting down", shown),
 		}))
 		return result
 	}
@@ -239,6 +372,14 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja
 		defer shared.End()
 		res, failure := doFetch(ctx, client, spec)
 		cancel(nil)
+		if len(secrets) > 0 {
+			if failure != nil {
+				failure.Message = redactSecrets(failure.Message, secrets)
+			}
+			if res != nil {
+				res.url = redactSecrets(res.url, secrets)
+			}
+		}
 		if failure != nil && errors.Is(parent.Err(), context.DeadlineExceeded) {
 			// The call timed out: it fails as a timeout and its VM is
 			// discarded. Settling here could let the plugin catch a
@@ -381,6 +522,7 @@ type redirectState struct {
 	follow  int
 	count   int
 	failure *fetchFailure
+	origin  string // set for a request carrying host credentials
 }
 
 func checkFetchRedirect(req *http.Request, via []*http.Request) error {
@@ -397,6 +539,10 @@ func checkFetchRedirect(req *http.Request, via []*http.Request) error {
 	default: // "manual", or a mode node-fetch does not know
 		return http.ErrUseLastResponse
 	}
+	if st.origin != "" && originOf(req.URL) != st.origin {
+		st.failure = &fetchFailure{Type: "no-redirect", Message: fmt.Sprintf("redirect from %s to another origin (%s) refused: the request carries the host's credentials", st.origin, originOf(req.URL))}
+		return errors.New(st.failure.Message)
+	}
 	if len(via) > st.follow {
 		st.failure = &fetchFailure{Type: "max-redirect", Message: "maximum redirect reached at: " + prev}
 		return errors.New(st.failure.Message)
@@ -408,7 +554,7 @@ func checkFetchRedirect(req *http.Request, via []*http.Request) error {
 // doFetch runs one request and reads its body; it runs in a goroutine.
 func doFetch(ctx context.Context, client *http.Client, spec *fetchSpec) (*fetchResult, *fetchFailure) {
 	parent := ctx
-	st := &redirectState{mode: spec.redirect, follow: spec.follow}
+	st := &redirectState{mode: spec.redirect, follow: spec.follow, origin: spec.credOrigin}
 	ctx = context.WithValue(ctx, redirectStateKey{}, st)
 
 	// node-fetch's timeout covers the wait for the response, then, afresh,

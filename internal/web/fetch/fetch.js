@@ -411,7 +411,15 @@
     };
   }
 
-  function fetch(url, opts) {
+  // makeFetch builds a fetch over a host send function: host.send for the
+  // global, or one that adds credentials in Go (see Fetch.FetchFor).
+  function makeFetch(send) {
+    return function fetch(url, opts) {
+      return sendRequest(send, url, opts);
+    };
+  }
+
+  function sendRequest(send, url, opts) {
     return new Promise((resolve, reject) => {
       const request = new Request(url, opts);
       const spec = requestSpec(request);
@@ -420,7 +428,7 @@
         reject(new AbortError("The user aborted a request."));
         return;
       }
-      const [promise, abort] = host.send(spec);
+      const [promise, abort] = send(spec);
       let onAbort = null;
       const finalize = () => { if (onAbort) signal.removeEventListener("abort", onAbort); };
       if (signal) {
@@ -437,10 +445,11 @@
       );
     });
   }
+  const fetch = makeFetch(host.send);
   fetch.isRedirect = (code) => code === 301 || code === 302 || code === 303 || code === 307 || code === 308;
   fetch.Promise = Promise;
   Object.defineProperty(fetch, "__esModule", { value: true });
   Object.assign(fetch, { default: fetch, Headers, Request, Response, FetchError, AbortError });
 
-  return { fetch, Headers, Request, Response, AbortController, AbortSignal, DOMException };
+  return { fetch, Headers, Request, Response, AbortController, AbortSignal, DOMException, makeFetch };
 })

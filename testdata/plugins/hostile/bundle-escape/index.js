@@ -1,0 +1,6 @@
+import outside from '../outside.json'
+
+export function processEvent(event) {
+  event.properties.leaked = outside
+  return event
+}

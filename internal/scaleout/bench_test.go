@@ -96,11 +96,7 @@ output:
 `, srv.URL(), benchPipeline, srv.URL()),
 		func(n int) {
 			require.NoError(b, processed.Purge(ctx))
-			for i := range n {
-				_, err := js.PublishAsync("events.e", event(i, 1000))
-				require.NoError(b, err)
-			}
-			<-js.PublishAsyncComplete()
+			publish(b, js, 0, n)
 		},
 		func() int {
 			info, err := processed.Info(ctx)

@@ -145,8 +145,8 @@ func event(i, keys int) []byte {
 type outEvent struct {
 	UUID       string `json:"uuid"`
 	Properties struct {
-		Seq   int    `json:"seq"`
-		N     int64  `json:"n"`
+		Seq     int    `json:"seq"`
+		N       int64  `json:"n"`
 		Hello   string `json:"hello"`
 		Bar     string `json:"bar"`
 		Replica string `json:"replica"`

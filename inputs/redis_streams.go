@@ -81,20 +81,23 @@ The connection is the one the `+"`posthog_plugin`"+` components use for the same
 				Example("hogpipe-1"),
 			service.NewBoolField(rsInFieldCreateStreams).
 				Description("Create a stream that does not exist yet, with the group. When false, a missing stream fails the connection.").
-				Default(true),
+				Default(true).
+				Advanced(),
 			service.NewBoolField(rsInFieldStartFromOldest).
 				Description("Where a group created by this input starts: at the first entry of the stream, or (false) with entries added after its creation.").
 				Default(true),
 			service.NewStringField(rsInFieldBodyKey).
 				Description("The field of an entry that holds the message body.").
-				Default("body"),
+				Default("body").
+				Advanced(),
 			service.NewIntField(rsInFieldLimit).
 				Description("The most entries read per stream in one call; the entries of one call are one batch.").
 				Default(10).
 				Example(100),
 			service.NewDurationField(rsInFieldCommitPeriod).
-				Description("How often acknowledged entries are sent to Redis with `XACK`.").
-				Default("1s"),
+				Description("How often acknowledged entries are sent to Redis with `XACK`. After a crash, entries acknowledged downstream within the last period are processed again.").
+				Default("1s").
+				Advanced(),
 			service.NewDurationField(rsInFieldClaimMinIdle).
 				Description("How long another consumer's entry must have been left unacknowledged before this one takes it over (`XAUTOCLAIM`). Set it above the time a batch takes through the pipeline; `0s` turns claiming off.").
 				Default("1m").

@@ -31,7 +31,7 @@ Each message is published to `+"`subject`"+` (interpolated per message), which a
 
 The messages of a batch (see `+"`batching`"+`) are published together and awaited together; up to `+"`max_in_flight`"+` batches are in flight at once.
 
-A server that cannot be reached at start-up, or refuses the credentials, fails the connection with an error naming the servers; Benthos logs it and retries with back-off. Once connected, the client reconnects by itself for as long as it takes; publishes during an outage fail and are retried.`).
+A server that cannot be reached at start-up, or refuses the credentials, fails the connection with an error naming the servers; Benthos logs it and retries with back-off. Once connected, the client reconnects by itself for as long as it takes; a publish not acknowledged within `+"`timeout`"+` (during an outage, say) fails and is retried.`).
 		Fields(natsconf.Fields()...).
 		Fields(
 			service.NewInterpolatedStringField(njOutFieldSubject).

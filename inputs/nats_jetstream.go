@@ -348,6 +348,12 @@ func (in *njInput) readError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	in.log.Errorf("nats %s: reading stopped: %v", in.conn.Servers(), err)
+	if len(in.pending) > 0 && in.batcher != nil {
+		// Not delivered and never acked: JetStream sends them again after
+		// ack_wait, so the half-made batch is dropped rather than sent
+		// without its acks.
+		_, _ = in.batcher.Flush(context.Background())
+	}
 	in.disconnect()
 	return service.ErrNotConnected
 }

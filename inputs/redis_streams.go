@@ -309,6 +309,11 @@ func (in *rsInput) ReadBatch(ctx context.Context) (service.MessageBatch, service
 				in.disconnect()
 				return nil, nil, service.ErrNotConnected
 			}
+			// A read whose answer was lost left its entries pending here
+			// unseen: read this consumer's backlog again before new entries.
+			for _, s := range in.streams {
+				in.backlog[s] = "0"
+			}
 			return nil, nil, fmt.Errorf("redis %s: reading streams %s: %w", in.addr, strings.Join(in.streams, ","), err)
 		}
 		batch, entries := in.toBatch(streams)

@@ -57,7 +57,7 @@ The group is created when it is missing (with `+"`create_streams`"+`, the stream
 
 Entries are acknowledged with `+"`XACK`"+` after the downstream ack, collected and sent every `+"`commit_period`"+` (and at shutdown). A batch rejected downstream is delivered again by this input, never acknowledged. Delivery is at least once: after a crash, the entries read and not yet acknowledged (those in flight, and those acked downstream within the last `+"`commit_period`"+`) are processed again.
 
-The connection is the one the `+"`posthog_plugin`"+` components use for the same `+"`redis_url`"+` (one client per URL per process). A Redis that cannot be reached at start-up fails the connection with an error naming it; Benthos logs it and retries with back-off. A read that fails later is logged and retried.
+The connection is the one the `+"`posthog_plugin`"+` components use for the same `+"`redis_url`"+` (one client per URL per process). A Redis that cannot be reached at start-up fails the connection with an error naming it; Benthos logs it and retries with back-off. A read that fails later is logged and retried, starting again with the entries this consumer holds unacknowledged (the answer of the failed read may have assigned it some).
 
 ### Metadata
 

@@ -80,11 +80,11 @@ A server that cannot be reached at start-up, or refuses the credentials, fails t
 				Description("Where a consumer created by this input starts: `all` from the first message the stream holds, `new` with messages stored after its creation.").
 				Default(njInDeliverAll),
 			service.NewDurationField(njInFieldAckWait).
-				Description("How long the server waits for a message's acknowledgement before delivering it again. Set it above the time a batch takes through the pipeline.").
+				Description("How long the server waits for a message's acknowledgement before delivering it again. Set it above the time a batch takes through the pipeline. Applies when the input creates the consumer.").
 				Default("30s").
 				Example("1m"),
 			service.NewIntField(njInFieldMaxAckPending).
-				Description("The most messages the consumer has delivered and not had acknowledged, across all replicas; delivery pauses at this limit.").
+				Description("The most messages the consumer has delivered and not had acknowledged, across all replicas; delivery pauses at this limit, so it bounds throughput to about this many messages per pipeline round trip. Raise it with the number of replicas. Applies when the input creates the consumer.").
 				Default(1024).
 				Example(10000),
 			service.NewBatchPolicyField(njInFieldBatching),
@@ -348,6 +348,12 @@ func (in *njInput) readError(ctx context.Context, err error) error {
 		return ctx.Err()
 	}
 	in.log.Errorf("nats %s: reading stopped: %v", in.conn.Servers(), err)
+	if len(in.pending) > 0 && in.batcher != nil {
+		// Not delivered and never acked: JetStream sends them again after
+		// ack_wait, so the half-made batch is dropped rather than sent
+		// without its acks.
+		_, _ = in.batcher.Flush(context.Background())
+	}
 	in.disconnect()
 	return service.ErrNotConnected
 }

@@ -57,7 +57,7 @@ The group is created when it is missing (with `+"`create_streams`"+`, the stream
 
 Entries are acknowledged with `+"`XACK`"+` after the downstream ack, collected and sent every `+"`commit_period`"+` (and at shutdown). A batch rejected downstream is delivered again by this input, never acknowledged. Delivery is at least once: after a crash, the entries read and not yet acknowledged (those in flight, and those acked downstream within the last `+"`commit_period`"+`) are processed again.
 
-The connection is the one the `+"`posthog_plugin`"+` components use for the same `+"`redis_url`"+` (one client per URL per process). A Redis that cannot be reached at start-up fails the connection with an error naming it; Benthos logs it and retries with back-off. A read that fails later is logged and retried.
+The connection is the one the `+"`posthog_plugin`"+` components use for the same `+"`redis_url`"+` (one client per URL per process). A Redis that cannot be reached at start-up fails the connection with an error naming it; Benthos logs it and retries with back-off. A read that fails later is logged and retried, starting again with the entries this consumer holds unacknowledged (the answer of the failed read may have assigned it some).
 
 ### Metadata
 
@@ -81,20 +81,23 @@ The connection is the one the `+"`posthog_plugin`"+` components use for the same
 				Example("hogpipe-1"),
 			service.NewBoolField(rsInFieldCreateStreams).
 				Description("Create a stream that does not exist yet, with the group. When false, a missing stream fails the connection.").
-				Default(true),
+				Default(true).
+				Advanced(),
 			service.NewBoolField(rsInFieldStartFromOldest).
 				Description("Where a group created by this input starts: at the first entry of the stream, or (false) with entries added after its creation.").
 				Default(true),
 			service.NewStringField(rsInFieldBodyKey).
 				Description("The field of an entry that holds the message body.").
-				Default("body"),
+				Default("body").
+				Advanced(),
 			service.NewIntField(rsInFieldLimit).
 				Description("The most entries read per stream in one call; the entries of one call are one batch.").
 				Default(10).
 				Example(100),
 			service.NewDurationField(rsInFieldCommitPeriod).
-				Description("How often acknowledged entries are sent to Redis with `XACK`.").
-				Default("1s"),
+				Description("How often acknowledged entries are sent to Redis with `XACK`. After a crash, entries acknowledged downstream within the last period are processed again.").
+				Default("1s").
+				Advanced(),
 			service.NewDurationField(rsInFieldClaimMinIdle).
 				Description("How long another consumer's entry must have been left unacknowledged before this one takes it over (`XAUTOCLAIM`). Set it above the time a batch takes through the pipeline; `0s` turns claiming off.").
 				Default("1m").
@@ -305,6 +308,11 @@ func (in *rsInput) ReadBatch(ctx context.Context) (service.MessageBatch, service
 				in.log.Errorf("redis %s: %v; creating the group again", in.addr, err)
 				in.disconnect()
 				return nil, nil, service.ErrNotConnected
+			}
+			// A read whose answer was lost left its entries pending here
+			// unseen: read this consumer's backlog again before new entries.
+			for _, s := range in.streams {
+				in.backlog[s] = "0"
 			}
 			return nil, nil, fmt.Errorf("redis %s: reading streams %s: %w", in.addr, strings.Join(in.streams, ","), err)
 		}

@@ -269,3 +269,42 @@ redis_streams:
 		assert.Equal(t, 1, n, body)
 	}
 }
+
+// TestRSInputRereadsItsBacklogAfterAReadError covers a read whose answer
+// was lost: its entries are pending on this consumer, unseen, and come after
+// the next failed read without waiting for a claim.
+func TestRSInputRereadsItsBacklogAfterAReadError(t *testing.T) {
+	srv := redistest.Start(t, redistest.WithAppendOnly())
+	c := rsTestClient(t, srv)
+	in := rsTestInput(t, fmt.Sprintf("url: %s\nstreams: [ev]\nconsumer_group: g\nclient_id: c1\nclaim_min_idle: 0s", srv.URL()))
+	require.NoError(t, in.Connect(t.Context()))
+	rsTestAdd(t, c, "ev", 0, 1)
+	batch, ack := rsTestRead(t, in) // past the backlog read at start
+	require.Len(t, batch, 1)
+	require.NoError(t, ack(t.Context(), nil))
+	rsTestAdd(t, c, "ev", 1, 3)
+	// The lost read: the entries are now pending on c1.
+	require.NoError(t, c.XReadGroup(t.Context(), &redis.XReadGroupArgs{Group: "g", Consumer: "c1", Streams: []string{"ev", ">"}}).Err())
+
+	srv.Stop()
+	ctx, cancel := context.WithTimeout(t.Context(), 10*time.Second)
+	defer cancel()
+	_, _, err := in.ReadBatch(ctx)
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "redis "+srv.Addr()+": reading streams ev")
+	srv.Restart()
+
+	var got []string
+	require.Eventually(t, func() bool {
+		ctx, cancel := context.WithTimeout(t.Context(), 2*time.Second)
+		defer cancel()
+		batch, ack, err := in.ReadBatch(ctx)
+		if err != nil {
+			return false
+		}
+		got = append(got, rsTestBodies(t, batch)...)
+		require.NoError(t, ack(t.Context(), nil))
+		return len(got) >= 2
+	}, 20*time.Second, 50*time.Millisecond)
+	assert.Equal(t, []string{`{"i":1}`, `{"i":2}`}, got)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/nats-io/nats.go"
 	"github.com/nats-io/nats.go/jetstream"
@@ -16,6 +17,7 @@ import (
 const (
 	njOutFieldSubject  = "subject"
 	njOutFieldHeaders  = "headers"
+	njOutFieldTimeout  = "timeout"
 	njOutFieldBatching = "batching"
 )
 
@@ -29,7 +31,7 @@ Each message is published to `+"`subject`"+` (interpolated per message), which a
 
 The messages of a batch (see `+"`batching`"+`) are published together and awaited together; up to `+"`max_in_flight`"+` batches are in flight at once.
 
-A server that cannot be reached at start-up, or refuses the credentials, fails the connection with an error naming the servers; Benthos logs it and retries with back-off. Once connected, the client reconnects by itself for as long as it takes; publishes during an outage fail and are retried.`).
+A server that cannot be reached at start-up, or refuses the credentials, fails the connection with an error naming the servers; Benthos logs it and retries with back-off. Once connected, the client reconnects by itself for as long as it takes; a publish not acknowledged within `+"`timeout`"+` (during an outage, say) fails and is retried.`).
 		Fields(natsconf.Fields()...).
 		Fields(
 			service.NewInterpolatedStringField(njOutFieldSubject).
@@ -39,6 +41,10 @@ A server that cannot be reached at start-up, or refuses the credentials, fails t
 				Description("Headers to set on each message.").
 				Default(map[string]any{}).
 				Example(map[string]any{"Nats-Msg-Id": `${! json("uuid") }`, "Content-Type": "application/json"}),
+			service.NewDurationField(njOutFieldTimeout).
+				Description("How long a batch waits for the stream's acknowledgements; the publishes not acknowledged by then fail (and are retried). A server lost mid-publish never answers, so this is what ends the wait.").
+				Default("10s").
+				Advanced(),
 			service.NewOutputMaxInFlightField().Default(64),
 			service.NewBatchPolicyField(njOutFieldBatching),
 		).
@@ -72,6 +78,7 @@ type njOutput struct {
 	conn    natsconf.Config
 	subject *service.InterpolatedString
 	headers map[string]*service.InterpolatedString
+	timeout time.Duration
 
 	mu sync.RWMutex
 	nc *nats.Conn
@@ -89,6 +96,13 @@ func newNJOutputFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (
 		return
 	}
 	if o.headers, err = conf.FieldInterpolatedStringMap(njOutFieldHeaders); err != nil {
+		return
+	}
+	if o.timeout, err = conf.FieldDuration(njOutFieldTimeout); err != nil {
+		return
+	}
+	if o.timeout <= 0 {
+		err = fmt.Errorf("%s must be positive", njOutFieldTimeout)
 		return
 	}
 	if maxInFlight, err = conf.FieldMaxInFlight(); err != nil {
@@ -110,7 +124,7 @@ func (o *njOutput) Connect(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	js, err := jetstream.New(nc)
+	js, err := jetstream.New(nc, jetstream.WithPublishAsyncTimeout(o.timeout))
 	if err != nil {
 		nc.Close()
 		return fmt.Errorf("nats %s: %w", o.conn.Servers(), err)
@@ -126,6 +140,8 @@ func (o *njOutput) WriteBatch(ctx context.Context, batch service.MessageBatch) e
 	if js == nil {
 		return service.ErrNotConnected
 	}
+	ctx, cancel := context.WithTimeout(ctx, o.timeout)
+	defer cancel()
 
 	futures := make([]jetstream.PubAckFuture, len(batch))
 	var batchErr *service.BatchError
@@ -157,7 +173,7 @@ func (o *njOutput) WriteBatch(ctx context.Context, batch service.MessageBatch) e
 			}
 			fail(i, fmt.Errorf("nats %s: publish to %s: %w", o.conn.Servers(), f.Msg().Subject, err))
 		case <-ctx.Done():
-			fail(i, ctx.Err())
+			fail(i, fmt.Errorf("nats %s: publish to %s: no acknowledgement within %s: %w", o.conn.Servers(), f.Msg().Subject, o.timeout, ctx.Err()))
 		}
 	}
 	if batchErr != nil {

@@ -104,3 +104,31 @@ func TestNJOutputConnectErrors(t *testing.T) {
 	defer cancel()
 	require.NoError(t, o.Connect(ctx))
 }
+
+func TestNJOutputServerLostMidRun(t *testing.T) {
+	srv := natstest.Start(t)
+	nc, err := nats.Connect(srv.URL(), nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
+	require.NoError(t, err)
+	t.Cleanup(nc.Close)
+	js, err := jetstream.New(nc)
+	require.NoError(t, err)
+	stream, err := js.CreateStream(t.Context(), jetstream.StreamConfig{Name: "OUT", Subjects: []string{"out"}})
+	require.NoError(t, err)
+
+	o := njOutTest(t, fmt.Sprintf("urls: [%s]\nsubject: out\ntimeout: 300ms", srv.URL()))
+	require.NoError(t, o.Connect(t.Context()))
+	require.NoError(t, o.WriteBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte("1"))}))
+
+	srv.Stop()
+	err = o.WriteBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte("2"))})
+	require.Error(t, err, "no acknowledgement: the write fails, to be retried")
+	assert.Contains(t, err.Error(), "nats "+srv.URL()+": publish to out")
+
+	srv.Restart()
+	require.Eventually(t, func() bool {
+		return o.WriteBatch(t.Context(), service.MessageBatch{service.NewMessage([]byte("3"))}) == nil
+	}, 10*time.Second, 50*time.Millisecond)
+	info, err := stream.Info(t.Context())
+	require.NoError(t, err)
+	assert.GreaterOrEqual(t, info.State.Msgs, uint64(2))
+}

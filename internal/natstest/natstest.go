@@ -17,7 +17,8 @@ import (
 	"github.com/nats-io/nats-server/v2/server"
 )
 
-const startTimeout = 10 * time.Second
+// startTimeout is generous: servers start slowly on a busy machine under -race.
+const startTimeout = 60 * time.Second
 
 // Option configures Start and StartCluster.
 type Option func(*server.Options)
@@ -92,10 +93,10 @@ func StartCluster(t testing.TB, n int, opts ...Option) []*Server {
 			t.Fatalf("natstest: %v", err)
 		}
 	}
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(startTimeout)
 	for !clusterReady(servers) {
 		if time.Now().After(deadline) {
-			t.Fatal("natstest: the JetStream cluster elected no meta leader within 30s")
+			t.Fatalf("natstest: the JetStream cluster elected no meta leader within %s", startTimeout)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}

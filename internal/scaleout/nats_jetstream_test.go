@@ -15,6 +15,30 @@ import (
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
+// publish stores events from..to-1 (over 60 keys) in the stream EVENTS,
+// awaiting the acknowledgements every 500 so as to stay within the client's
+// limit of outstanding asynchronous publishes on a slow machine.
+func publish(t testing.TB, js jetstream.JetStream, from, to int) {
+	t.Helper()
+	for lo := from; lo < to; lo += 500 {
+		var futures []jetstream.PubAckFuture
+		for i := lo; i < min(lo+500, to); i++ {
+			f, err := js.PublishAsync("events.e", event(i, 60))
+			require.NoError(t, err)
+			futures = append(futures, f)
+		}
+		for _, f := range futures {
+			select {
+			case <-f.Ok():
+			case err := <-f.Err():
+				t.Fatalf("publishing an event: %v", err)
+			case <-time.After(30 * time.Second):
+				t.Fatal("an event was not acknowledged within 30s")
+			}
+		}
+	}
+}
+
 const natsReplicaConfig = `
 http:
   enabled: false
@@ -73,23 +97,16 @@ func TestNATSJetStreamScaleOut(t *testing.T) {
 	const total, keys = 6000, 60
 	produce := func(from, to int) {
 		t.Helper()
-		for i := from; i < to; i++ {
-			_, err := js.PublishAsync("events.e", event(i, keys))
-			require.NoError(t, err)
-		}
-		select {
-		case <-js.PublishAsyncComplete():
-		case <-time.After(30 * time.Second):
-			t.Fatal("publishing the events took over 30s")
-		}
+		publish(t, js, from, to)
 	}
 	got := newTally()
 	var next uint64 = 1
-	collect := func(until func() bool, what string) {
+	// collect reads the output stream in order until it holds every event.
+	collect := func() {
 		t.Helper()
-		deadline := time.Now().Add(90 * time.Second)
-		for !until() {
-			require.True(t, time.Now().Before(deadline), "timed out waiting for %s: %d distinct of %d", what, len(got.seen), total)
+		deadline := time.Now().Add(120 * time.Second)
+		for len(got.seen) < total {
+			require.True(t, time.Now().Before(deadline), "timed out: %d distinct events of %d reached the output", len(got.seen), total)
 			gctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 			m, err := processed.GetMsg(gctx, next)
 			cancel()
@@ -101,46 +118,71 @@ func TestNATSJetStreamScaleOut(t *testing.T) {
 			next++
 		}
 	}
+	// outputs is how many messages the output has written so far (-1 while
+	// the cluster cannot say).
+	outputs := func() int {
+		info, err := processed.Info(ctx)
+		if err != nil {
+			return -1
+		}
+		return int(info.State.Msgs)
+	}
 	pendingAcks := func() int {
-		t.Helper()
 		cons, err := js.Consumer(ctx, "EVENTS", "hogpipe")
-		require.NoError(t, err)
+		if err != nil {
+			return -1
+		}
 		info, err := cons.Info(ctx)
-		require.NoError(t, err)
+		if err != nil {
+			return -1
+		}
 		return info.NumAckPending
+	}
+	waitFor := func(cond func() bool, what string) {
+		t.Helper()
+		require.Eventually(t, cond, 90*time.Second, 5*time.Millisecond, "timed out waiting for %s", what)
 	}
 
 	env := []string{"NATS_URLS=" + urls, "STATE_REDIS=" + state.URL()}
-	a := startReplica(t, "replica a", natsReplicaConfig, env...)
-	startReplica(t, "replica b", natsReplicaConfig, env...)
+	a := startReplica(t, "replica a", natsReplicaConfig, append(env, "REPLICA=a")...)
+	startReplica(t, "replica b", natsReplicaConfig, append(env, "REPLICA=b")...)
 	// Both are pulling from the durable: two pull requests wait on it.
-	require.Eventually(t, func() bool {
+	waitFor(func() bool {
 		cons, err := js.Consumer(ctx, "EVENTS", "hogpipe")
 		if err != nil {
 			return false
 		}
 		info, err := cons.Info(ctx)
 		return err == nil && info.NumWaiting >= 2
-	}, 60*time.Second, 20*time.Millisecond)
+	}, "both replicas to pull")
 	produce(0, total/2)
-	collect(func() bool { return len(got.seen) >= total/6 }, "a sixth of the events")
-
+	// Kill a replica while messages are in flight, a sixth of the way.
+	waitFor(func() bool {
+		n := outputs()
+		return n >= total/6 && (pendingAcks() > 0 || n >= total/2)
+	}, "a sixth of the events")
 	a.kill()
 	killWindow := pendingAcks()
-	t.Logf("replica a killed after %d events reached the output; %d messages pending acknowledgement", len(got.seen), killWindow)
+	t.Logf("replica a killed after %d outputs; %d messages pending acknowledgement", outputs(), killWindow)
 
 	produce(total/2, total)
-	collect(func() bool { return len(got.seen) >= total/2 }, "half of the events")
+	waitFor(func() bool {
+		n := outputs()
+		return n >= total/2 && (pendingAcks() > 0 || n >= total)
+	}, "half of the events")
 	stopWindow := pendingAcks()
 	servers[1].Stop()
-	t.Logf("server %s stopped after %d events reached the output; %d messages pending acknowledgement", servers[1].Name(), len(got.seen), stopWindow)
+	t.Logf("server %s stopped after %d outputs; %d messages pending acknowledgement", servers[1].Name(), outputs(), stopWindow)
 
-	collect(func() bool { return len(got.seen) >= total*2/3 }, "two thirds of the events")
+	waitFor(func() bool { return outputs() >= total*2/3 }, "two thirds of the events")
 	a.start()
-	collect(func() bool { return len(got.seen) == total }, "every event")
+	collect()
 	servers[1].Restart()
 
 	assert.Empty(t, got.missing(total))
+	t.Logf("outputs per replica: %v", got.replica)
+	assert.Positive(t, got.replica["a"], "replica a took a share")
+	assert.Positive(t, got.replica["b"], "replica b took a share")
 	t.Logf("%d events, %d outputs, %d duplicates (pending acknowledgement when the replica was killed: %d, when the server stopped: %d)",
 		total, got.total, got.duplicates(), killWindow, stopWindow)
 	assert.LessOrEqual(t, got.duplicates(), killWindow+stopWindow)

@@ -113,6 +113,9 @@ func TestRedisStreamsScaleOut(t *testing.T) {
 	collect(func() bool { return len(got.seen) == total }, "every event")
 
 	assert.Empty(t, got.missing(total))
+	t.Logf("outputs per replica: %v", got.replica)
+	assert.Positive(t, got.replica["a"], "replica a took a share")
+	assert.Positive(t, got.replica["b"], "replica b took a share")
 	t.Logf("%d events, %d outputs, %d duplicates (uncommitted window of the killed replica: %d)", total, got.total, got.duplicates(), window)
 	assert.LessOrEqual(t, got.duplicates(), window, "duplicates come only from the killed replica's unacknowledged entries")
 

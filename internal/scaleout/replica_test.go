@@ -145,21 +145,25 @@ func event(i, keys int) []byte {
 type outEvent struct {
 	UUID       string `json:"uuid"`
 	Properties struct {
-		Seq   int    `json:"seq"`
-		N     int64  `json:"n"`
-		Hello string `json:"hello"`
-		Bar   string `json:"bar"`
+		Seq     int    `json:"seq"`
+		N       int64  `json:"n"`
+		Hello   string `json:"hello"`
+		Bar     string `json:"bar"`
+		Replica string `json:"replica"`
 	} `json:"properties"`
 }
 
 // tally counts what reached the output.
 type tally struct {
-	seen  map[string]int
-	ns    map[int64]string
-	total int
+	seen    map[string]int
+	ns      map[int64]string
+	replica map[string]int // outputs per replica
+	total   int
 }
 
-func newTally() *tally { return &tally{seen: map[string]int{}, ns: map[int64]string{}} }
+func newTally() *tally {
+	return &tally{seen: map[string]int{}, ns: map[int64]string{}, replica: map[string]int{}}
+}
 
 // add records one output message; it fails the test when the plugin chain
 // did not run on it or when two outputs share a shared-counter value (the
@@ -176,6 +180,7 @@ func (c *tally) add(t *testing.T, body []byte) {
 	}
 	c.ns[ev.Properties.N] = ev.UUID
 	c.seen[ev.UUID]++
+	c.replica[ev.Properties.Replica]++
 	c.total++
 }
 
@@ -203,4 +208,7 @@ pipeline:
         config:
           bar: shared
         redis_url: ${STATE_REDIS}
+    - mapping: |
+        root = this
+        root.properties.replica = env("REPLICA")
 `

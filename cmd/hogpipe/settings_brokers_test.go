@@ -214,6 +214,7 @@ func (f *settingsFixture) brokerSettings() map[string]map[string]any {
 			"subject":       "settings.in",
 			"headers":       map[string]any{"Settings-Distinct-Id": `${! json("distinct_id") }`},
 			"max_in_flight": 2,
+			"timeout":       "20s",
 			"batching":      f.batching(),
 		}),
 		"input redis_streams": {

@@ -24,6 +24,13 @@ type PluginError struct {
 	Stack    string // JavaScript stack, when the thrown value had one
 	Retry    bool   // the thrown value is a RetryError (or a subclass)
 	Timeout  bool   // the call exceeded its time limit
+	// Limit names the limit the call went over (LimitTimeout, LimitMemory,
+	// LimitCallStack, …), when that is why it failed.
+	Limit string
+
+	// interrupted: the runtime was stopped mid-flight, so the VM that ran
+	// the call must be discarded.
+	interrupted bool
 }
 
 func (e *PluginError) Error() string { return errorPrefix(e.Plugin, e.Function) + e.Message }
@@ -50,10 +57,19 @@ func (v *vm) pluginError(function string, err error) *PluginError {
 	pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: function}
 	var interrupted *goja.InterruptedError
 	var exception *goja.Exception
+	var overflow *goja.StackOverflowError
 	switch {
 	case errors.As(err, &interrupted):
-		pe.Timeout = true
-		pe.Message = fmt.Sprint(interrupted.Value())
+		pe.interrupted = true
+		pe.Limit, pe.Message = LimitTimeout, fmt.Sprint(interrupted.Value())
+		if i, ok := interrupted.Value().(*interruption); ok {
+			pe.Limit = i.limit
+		}
+		pe.Timeout = pe.Limit == LimitTimeout
+	case errors.As(err, &overflow):
+		pe.Limit = LimitCallStack
+		pe.Message = fmt.Sprintf("RangeError: maximum call stack size exceeded (the plugin runtime allows %d frames)", maxCallStackSize)
+		pe.Stack = overflow.Error()
 	case errors.As(err, &exception):
 		v.describeThrown(pe, exception.Value())
 		if pe.Stack == "" {

@@ -36,7 +36,7 @@ func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
 	return v, nil
 }
 
-const jsonMaxDepth = 1000
+const jsonMaxDepth = maxJSONDepth
 
 type jsonDecoder struct {
 	rt   *goja.Runtime
@@ -125,7 +125,10 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := obj.Set(key, v); err != nil {
+		// Defined, not assigned: an assignment would run setters a plugin
+		// put on Object.prototype, and "__proto__" would replace the
+		// prototype instead of being a key (JSON.parse makes it a key).
+		if err := obj.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
 			return nil, err
 		}
 		d.skipSpace()

@@ -122,6 +122,7 @@ func (v *vm) init() (err error) {
 		}
 	}()
 	v.rt = goja.New()
+	v.rt.SetMaxCallStackSize(maxCallStackSize)
 	v.rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	v.rt.SetAsyncContextTracker(v)
 	v.rt.SetPromiseRejectionTracker(v.trackRejection)
@@ -323,8 +324,10 @@ func (v *vm) await(c *call, res goja.Value) {
 // runtime was stopped mid-flight: the VM is discarded.
 func (v *vm) fail(c *call, err error) {
 	pe := v.pluginError(c.function, err)
-	if pe.Timeout {
-		pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
+	if pe.interrupted {
+		if pe.Timeout {
+			pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
+		}
 		v.settle(c, nil, pe)
 		v.discard(pe)
 		return
@@ -353,7 +356,7 @@ func (v *vm) expire(c *call, timeout time.Duration) {
 		return
 	}
 	reason := fmt.Sprintf("%s timed out after %s", c.function, timeout)
-	v.rt.Interrupt(reason)
+	v.rt.Interrupt(&interruption{limit: LimitTimeout, message: reason})
 	v.loop.Submit(func() {
 		if c.settled || v.dead {
 			v.rt.ClearInterrupt()

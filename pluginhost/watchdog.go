@@ -45,7 +45,7 @@ func (v *vm) watch(period time.Duration) {
 			}
 			limit := time.Duration(v.watchdog.timeout.Load())
 			v.watchdog.deadline.Store(0)
-			v.rt.Interrupt(fmt.Sprintf("timed out after %s", limit))
+			v.rt.Interrupt(&interruption{limit: LimitTimeout, message: fmt.Sprintf("timed out after %s", limit)})
 			// Should the interrupted JavaScript belong to no call (a promise
 			// reaction), nothing else would discard the VM.
 			v.loop.Submit(func() {

@@ -1,0 +1,91 @@
+package pluginhost
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+)
+
+// The probes in testdata/plugins/hostile each did something that hung the
+// pipeline, exhausted memory or killed the process. Each must now fail the
+// call with an error naming the limit, keep the event, and leave the plugin
+// able to process the next one.
+
+func startHostile(t *testing.T, name string, opts ...poolOpt) *Pool {
+	t.Helper()
+	pool, _ := startPoolAt(t, "../testdata/plugins/hostile/"+name, opts...)
+	return pool
+}
+
+// hostileEvent is an event named name with the given properties.
+func hostileEvent(t *testing.T, name string, props map[string]any) string {
+	t.Helper()
+	b, err := json.Marshal(map[string]any{"event": name, "distinct_id": "d", "properties": props})
+	require.NoError(t, err)
+	return string(b)
+}
+
+// requireLimitError checks that the event failed with an error that names
+// want and that the event was kept.
+func requireLimitError(t *testing.T, res EventResult, want string) {
+	t.Helper()
+	require.Error(t, res.Err, "the probe must fail")
+	assert.Contains(t, res.Err.Error(), want)
+	assert.False(t, res.Dropped, "a failed event is kept")
+	assert.NotEmpty(t, res.Event, "a failed event is kept")
+}
+
+// requireSurvives checks that the pool still processes a plain event.
+func requireSurvives(t *testing.T, pool *Pool) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		res, err := pool.ProcessEvents(t.Context(), [][]byte{[]byte(`{"event":"fine","properties":{}}`)})
+		return err == nil && res[0].Err == nil
+	}, 30*time.Second, 50*time.Millisecond, "the plugin must go on processing events")
+}
+
+func TestHostileJSONDepth(t *testing.T) {
+	pool := startHostile(t, "json-depth")
+	deep := strings.Repeat("[", 3_000_000)
+	res := process(t, pool, hostileEvent(t, "e", map[string]any{"payload": deep}))
+	requireLimitError(t, res[0], "deeper than 1000 levels")
+	assert.Contains(t, res[0].Err.Error(), "RangeError")
+
+	// JSON that is deep but within the limit still parses.
+	ok := strings.Repeat("[", 900) + strings.Repeat("]", 900)
+	res = process(t, pool, hostileEvent(t, "e", map[string]any{"payload": ok}))
+	require.NoError(t, res[0].Err)
+
+	// An event nested too deeply is refused by the host's own decoder.
+	res = process(t, pool, `{"event":"e","properties":{"p":`+deep+`}}`)
+	require.ErrorIs(t, res[0].Err, ErrNotJSONObject)
+	assert.Contains(t, res[0].Err.Error(), "nested too deeply")
+	requireSurvives(t, pool)
+}
+
+func TestHostileRecursion(t *testing.T) {
+	pool := startHostile(t, "native-recursion", func(o *Options) { o.Timeout = 3 * time.Second })
+	for _, name := range []string{"native", "plain", "caught"} {
+		t.Run(name, func(t *testing.T) {
+			res := process(t, pool, hostileEvent(t, name, map[string]any{}))
+			requireLimitError(t, res[0], "maximum call stack size exceeded")
+			var pe *PluginError
+			require.ErrorAs(t, res[0].Err, &pe)
+			assert.Equal(t, LimitCallStack, pe.Limit)
+			requireSurvives(t, pool)
+		})
+	}
+}
+
+// An event whose keys would run setters a plugin put on Object.prototype,
+// or replace the prototype ("__proto__"), gets them as plain own keys.
+func TestDecodedEventKeysAreOwnData(t *testing.T) {
+	pool := startHostile(t, "json-depth")
+	res := process(t, pool, `{"event":"e","properties":{"payload":"1","__proto__":{"polluted":true}}}`)
+	require.NoError(t, res[0].Err)
+	assert.Contains(t, string(res[0].Event), `"__proto__":{"polluted":true}`)
+}

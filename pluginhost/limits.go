@@ -1,0 +1,92 @@
+package pluginhost
+
+import (
+	"fmt"
+
+	"github.com/dop251/goja"
+
+	"github.com/hogpipe/hogpipe/internal/jsjson"
+	"github.com/hogpipe/hogpipe/internal/node"
+)
+
+// What one VM may take. goja bounds none of this by itself: a plugin could
+// recurse until the Go stack overflows (which kills the process, no recover),
+// hold a timer or a socket for every event, or hand back an event that takes
+// more memory to serialise than the host has. Each limit fails the call (or
+// throws in the plugin) with an error that names it; the process goes on.
+const (
+	// maxCallStackSize bounds JavaScript call depth, native calls included.
+	// It is lower than Node's (~10,800 frames) because goja unwinds a stack
+	// overflow through native frames (function f() { [0].forEach(f) }) in
+	// time quadratic in the depth: 2,500 frames unwind in well under a second.
+	maxCallStackSize = 2500
+	// maxJSONDepth bounds the nesting of JSON the host decodes (events) and
+	// of text given to JSON.parse, whose goja implementation recurses once
+	// per level with no limit (a 3 MB "[[[[…" overflows the Go stack).
+	maxJSONDepth = 1000
+	// maxTimers bounds the pending setTimeout/setInterval/setImmediate
+	// callbacks of one VM.
+	maxTimers = 1000
+	// maxFetchInFlight bounds the requests one VM has open at once.
+	maxFetchInFlight = 100
+	// maxEventBytes bounds the JSON of one event a plugin returns (and of a
+	// webhook body), and maxArrayLength the length of any array in it: a
+	// sparse array of length 2^32-1 costs nothing to make and 4 G "null"s
+	// to serialise.
+	maxEventBytes  = 16 << 20
+	maxArrayLength = 1 << 20
+	// DefaultMaxMemory is the default memory budget of one VM (see
+	// Options.MaxMemory).
+	DefaultMaxMemory = 512 << 20
+)
+
+// The limits a PluginError can name.
+const (
+	LimitTimeout   = "timeout"
+	LimitMemory    = "max_memory"
+	LimitCallStack = "call stack size"
+)
+
+// interruption is the value a VM is interrupted with (goja.Runtime.Interrupt)
+// when a call goes over a limit: its String is the error message.
+type interruption struct {
+	limit   string
+	message string
+}
+
+func (i *interruption) String() string { return i.message }
+
+// jsonParseGuard makes JSON.parse refuse text nested deeper than maxJSONDepth
+// before goja's recursive decoder sees it; everything else is goja's own.
+func jsonParseGuard(rt *goja.Runtime, _ node.Host) error {
+	jsonObj, ok := rt.Get("JSON").(*goja.Object)
+	if !ok {
+		return fmt.Errorf("no JSON object")
+	}
+	parse, ok := goja.AssertFunction(jsonObj.Get("parse"))
+	if !ok {
+		return fmt.Errorf("JSON.parse is not a function")
+	}
+	rangeError := rt.Get("RangeError")
+	guarded := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		// Convert once here, so a toString() with side effects runs once
+		// and the text checked is the text parsed.
+		text := call.Argument(0).ToString()
+		if jsjson.DepthExceeds(text.String(), maxJSONDepth) {
+			e, err := rt.New(rangeError, rt.ToValue(fmt.Sprintf(
+				"JSON.parse: the text nests arrays and objects deeper than %d levels, the limit of the plugin runtime", maxJSONDepth)))
+			if err != nil {
+				panic(err)
+			}
+			panic(e)
+		}
+		res, err := parse(call.This, text, call.Argument(1))
+		if err != nil {
+			panic(err)
+		}
+		return res
+	}).(*goja.Object)
+	_ = guarded.DefineDataProperty("name", rt.ToValue("parse"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = guarded.DefineDataProperty("length", rt.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return jsonObj.DefineDataProperty("parse", guarded, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}

@@ -60,20 +60,15 @@ func (v *vm) pluginError(function string, err error) *PluginError {
 	var overflow *goja.StackOverflowError
 	switch {
 	case errors.As(err, &interrupted):
-		pe.interrupted = true
-		pe.Limit, pe.Message = LimitTimeout, fmt.Sprint(interrupted.Value())
-		if i, ok := interrupted.Value().(*interruption); ok {
-			pe.Limit = i.limit
-		}
-		pe.Timeout = pe.Limit == LimitTimeout
+		pe.setInterrupted(interrupted)
 	case errors.As(err, &overflow):
 		pe.Limit = LimitCallStack
 		pe.Message = fmt.Sprintf("RangeError: maximum call stack size exceeded (the plugin runtime allows %d frames)", maxCallStackSize)
 		pe.Stack = overflow.Error()
 	case errors.As(err, &exception):
 		v.describeThrown(pe, exception.Value())
-		if pe.Stack == "" {
-			pe.Stack = exception.String()
+		if pe.Stack == "" && !pe.interrupted {
+			_ = v.catchJS(func() error { pe.Stack = exception.String(); return nil })
 		}
 	default:
 		pe.Message = err.Error()
@@ -91,17 +86,41 @@ func (v *vm) rejectionError(function string, value goja.Value) *PluginError {
 	return pe
 }
 
+// setInterrupted describes a call stopped by the watchdog: the limit it
+// went over, and that its VM is to be discarded.
+func (pe *PluginError) setInterrupted(stop *goja.InterruptedError) {
+	pe.interrupted = true
+	pe.Limit, pe.Message = LimitTimeout, fmt.Sprint(stop.Value())
+	if i, ok := stop.Value().(*interruption); ok {
+		pe.Limit = i.limit
+	}
+	pe.Timeout = pe.Limit == LimitTimeout
+}
+
+// describeThrown fills pe from a thrown value. Its toString, a stack getter
+// or a proxy run plugin code: what they throw gives a placeholder, and an
+// interrupt (a toString that never returns) makes pe that interrupt.
 func (v *vm) describeThrown(pe *PluginError, value goja.Value) {
 	if value == nil {
 		pe.Message = "undefined"
 		return
 	}
-	pe.Message = safeString(value)
-	if obj, ok := value.(*goja.Object); ok {
-		if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
-			pe.Stack = safeString(stack)
+	err := v.catchJS(func() error {
+		pe.Message = value.String()
+		if obj, ok := value.(*goja.Object); ok {
+			if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
+				pe.Stack = stack.String()
+			}
+			pe.Retry = v.isRetryError(obj)
 		}
-		pe.Retry = v.isRetryError(obj)
+		return nil
+	})
+	var stop *goja.InterruptedError
+	switch {
+	case errors.As(err, &stop):
+		pe.setInterrupted(stop)
+	case err != nil && pe.Message == "":
+		pe.Message = "[value that cannot be converted to a string]"
 	}
 }
 
@@ -111,10 +130,15 @@ func (v *vm) isRetryError(obj *goja.Object) bool {
 }
 
 // safeString is String(value) that cannot fail (a throwing toString gives a
-// placeholder instead of a second error).
+// placeholder instead of a second error). An interrupt or a stack overflow
+// goes on up: the call must stop.
 func safeString(value goja.Value) (s string) {
 	defer func() {
-		if recover() != nil {
+		if r := recover(); r != nil {
+			switch r.(type) {
+			case *goja.InterruptedError, *goja.StackOverflowError:
+				panic(r)
+			}
 			s = "[value that cannot be converted to a string]"
 		}
 	}()

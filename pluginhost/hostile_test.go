@@ -2,6 +2,7 @@ package pluginhost
 
 import (
 	"encoding/json"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -88,4 +89,62 @@ func TestDecodedEventKeysAreOwnData(t *testing.T) {
 	res := process(t, pool, `{"event":"e","properties":{"payload":"1","__proto__":{"polluted":true}}}`)
 	require.NoError(t, res[0].Err)
 	assert.Contains(t, string(res[0].Event), `"__proto__":{"polluted":true}`)
+}
+
+func TestHostileReturnedEvent(t *testing.T) {
+	cases := []struct {
+		event, want, limit string
+	}{
+		{"tojson", "timed out after 500ms", LimitTimeout},
+		{"getter", "timed out after 500ms", LimitTimeout},
+		{"proxy", "timed out after 500ms", LimitTimeout},
+		{"prototype-tojson", "timed out after 500ms", LimitTimeout},
+		{"thrown-tostring", "timed out after 500ms", LimitTimeout},
+		{"sparse-array", "an array of length 4294967295 is longer than the 1048576 elements", LimitArrayLength},
+		{"huge", "more than 16 MiB", LimitEventSize},
+	}
+	for _, c := range cases {
+		t.Run(c.event, func(t *testing.T) {
+			timeout := 500 * time.Millisecond
+			if c.limit != LimitTimeout {
+				timeout = 30 * time.Second // the probe must meet its limit, not the timeout
+			}
+			pool := startHostile(t, "returned-event", func(o *Options) { o.Timeout = timeout })
+			in := hostileEvent(t, c.event, map[string]any{"kept": true})
+			res := process(t, pool, in)
+			requireLimitError(t, res[0], c.want)
+			var pe *PluginError
+			require.ErrorAs(t, res[0].Err, &pe)
+			assert.Equal(t, c.limit, pe.Limit, "%#v", res[0].Err)
+			assert.JSONEq(t, in, string(res[0].Event), "the event goes on as it came")
+			requireSurvives(t, pool)
+		})
+	}
+}
+
+func TestHostileReturnedBatch(t *testing.T) {
+	pool, _ := startPoolAt(t, "../testdata/plugins/hostile/returned-event")
+	// processEvent wins when both exist; call the batch function directly.
+	res, err := pool.ProcessEventBatch(t.Context(), [][]byte{[]byte(`{"event":"a","properties":{}}`)})
+	require.NoError(t, err)
+	require.Len(t, res.Events, 1)
+	require.Error(t, res.Events[0].Err)
+	assert.Contains(t, res.Events[0].Err.Error(), "returned an array of length 4294967295")
+	assert.Contains(t, string(res.Events[0].Event), `"event":"a"`)
+}
+
+func TestHostileNativeCodeIsAbandoned(t *testing.T) {
+	pool := startHostile(t, "native-stuck", func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	res := process(t, pool, hostileEvent(t, "stuck", map[string]any{"kept": true}))
+	requireLimitError(t, res[0], "timed out after 300ms")
+	assert.Contains(t, res[0].Err.Error(), "abandoned")
+	assert.True(t, IsRetry(res[0].Err))
+	requireSurvives(t, pool)
+
+	// The abandoned goroutine finishes on its own; later tests check for
+	// leaked goroutines, so wait for it.
+	require.Eventually(t, func() bool {
+		buf := make([]byte, 1<<20)
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "arrayproto_join")
+	}, 2*time.Minute, 100*time.Millisecond)
 }

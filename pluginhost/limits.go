@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/dop251/goja"
@@ -45,6 +46,9 @@ const (
 	LimitTimeout   = "timeout"
 	LimitMemory    = "max_memory"
 	LimitCallStack = "call stack size"
+	// LimitEventSize and LimitArrayLength bound what a value serialises to.
+	LimitEventSize   = "event size"
+	LimitArrayLength = "array length"
 )
 
 // interruption is the value a VM is interrupted with (goja.Runtime.Interrupt)
@@ -89,4 +93,69 @@ func jsonParseGuard(rt *goja.Runtime, _ node.Host) error {
 	_ = guarded.DefineDataProperty("name", rt.ToValue("parse"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	_ = guarded.DefineDataProperty("length", rt.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 	return jsonObj.DefineDataProperty("parse", guarded, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+}
+
+// guard runs host code that reads values a plugin made after the plugin's
+// function returned: encoding a returned event, reading a webhook. goja's Go
+// API runs plugin code there too (toJSON, getters, proxy traps, toString),
+// so guard runs it under c's deadline, as the call itself ran, and turns
+// what that code throws, or an interrupt, into an error naming what failed.
+// An interrupt discards the VM; on a discarded VM no plugin code runs.
+func (v *vm) guard(c *call, what string, fn func() error) error {
+	if v.dead {
+		return &PluginError{Plugin: v.plugin.manifest.Name, Function: what, Timeout: true, interrupted: true,
+			Message: "VM discarded before the host could read the result"}
+	}
+	prevDeadline, prevTimeout := v.watchdog.enter(c.deadline, c.timeout)
+	err := v.catchJS(fn)
+	v.watchdog.restore(prevDeadline, prevTimeout)
+	if err == nil {
+		return nil
+	}
+	var limit *limitError
+	var pe *PluginError
+	switch {
+	case errors.As(err, &limit):
+		return &PluginError{Plugin: v.plugin.manifest.Name, Function: what, Limit: limit.limit, Message: limit.message}
+	case errors.As(err, &pe):
+		return err
+	}
+	pe = v.pluginError(what, err)
+	if pe.interrupted {
+		if pe.Timeout {
+			pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
+		}
+		v.discard(pe)
+	}
+	return pe
+}
+
+// catchJS runs fn, which uses goja's Go API from outside any JavaScript
+// call, and returns as an error what plugin code reached from there threw:
+// those calls panic with it. The runtime's state is restored (Runtime.Try)
+// before an interrupt or a stack overflow, which Try passes on, is caught.
+func (v *vm) catchJS(fn func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			switch x := r.(type) {
+			case *goja.InterruptedError:
+				err = x
+			case *goja.StackOverflowError:
+				err = x
+			default:
+				panic(r)
+			}
+		}
+	}()
+	if ex := v.rt.Try(func() { err = fn() }); ex != nil {
+		return ex
+	}
+	return err
+}
+
+// interrupted reports whether err is a call's failure that stopped the
+// runtime: its VM is being discarded and its values must not be read.
+func interrupted(err error) bool {
+	var pe *PluginError
+	return errors.As(err, &pe) && pe.interrupted
 }

@@ -148,3 +148,24 @@ func TestHostileNativeCodeIsAbandoned(t *testing.T) {
 		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "arrayproto_join")
 	}, 2*time.Minute, 100*time.Millisecond)
 }
+
+func TestHostileMemory(t *testing.T) {
+	pool := startHostile(t, "memory-hog", func(o *Options) {
+		o.MaxMemory = 64 << 20
+		o.Timeout = time.Minute // the budget, not the timeout, must stop it
+	})
+	res := process(t, pool, hostileEvent(t, "hog", map[string]any{"kept": true}))
+	requireLimitError(t, res[0], "over its max_memory of 64 MiB")
+	var pe *PluginError
+	require.ErrorAs(t, res[0].Err, &pe)
+	assert.Equal(t, LimitMemory, pe.Limit)
+	assert.False(t, IsRetry(res[0].Err), "the same event would go over again")
+	requireSurvives(t, pool)
+}
+
+func TestHostileTimers(t *testing.T) {
+	pool := startHostile(t, "timer-flood")
+	res := process(t, pool, hostileEvent(t, "flood", map[string]any{"kept": true}))
+	requireLimitError(t, res[0], "RangeError: too many timers: a plugin VM may have 1000 pending")
+	requireSurvives(t, pool)
+}

@@ -2,6 +2,8 @@ package pluginhost
 
 import (
 	"encoding/json"
+	"net/http"
+	"net/http/httptest"
 	"runtime"
 	"strings"
 	"testing"
@@ -167,5 +169,21 @@ func TestHostileTimers(t *testing.T) {
 	pool := startHostile(t, "timer-flood")
 	res := process(t, pool, hostileEvent(t, "flood", map[string]any{"kept": true}))
 	requireLimitError(t, res[0], "RangeError: too many timers: a plugin VM may have 1000 pending")
+	requireSurvives(t, pool)
+}
+
+func TestHostileFetchFlood(t *testing.T) {
+	release := make(chan struct{})
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	t.Cleanup(srv.Close)
+	t.Cleanup(func() { close(release) })
+	pool := startHostile(t, "fetch-flood")
+	res := process(t, pool, hostileEvent(t, "flood", map[string]any{"url": srv.URL, "kept": true}))
+	requireLimitError(t, res[0], "too many requests in flight: a plugin VM may have 100 open at once")
 	requireSurvives(t, pool)
 }

@@ -52,6 +52,11 @@ import (
 // maxFetchBody bounds a response body read into memory.
 const maxFetchBody = 100 << 20
 
+// MaxInFlight bounds the requests one runtime has open at once; a fetch
+// beyond it fails at once. Each open request holds a connection, a
+// goroutine and, soon, its body in memory: one call made 3,000.
+const MaxInFlight = 100
+
 // fetchExportsKey holds the VM's fetch function (the node-fetch module) on
 // the global object, out of reach of plugin assignments to globalThis.fetch.
 var fetchExportsKey = goja.NewSymbol("hogpipe.node-fetch")
@@ -97,7 +102,8 @@ func (f *Fetch) Global() node.Global { return node.Global{Name: "fetch", Install
 // AbortSignal and (unless defined) DOMException in rt.
 func (f *Fetch) Enable(rt *goja.Runtime, h node.Host) error {
 	host := rt.NewObject()
-	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call) })
+	inFlight := new(atomic.Int64) // this runtime's open requests
+	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, inFlight, call) })
 	_ = host.Set("statusText", func(call goja.FunctionCall) goja.Value {
 		return rt.ToValue(http.StatusText(int(call.Argument(0).ToInteger())))
 	})
@@ -207,7 +213,7 @@ type fetchFailure struct {
 // [promise, abort]. The promise resolves with the raw response or rejects
 // with a failure description; the JavaScript side makes them a Response or
 // an error.
-func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja.Value {
+func (f *Fetch) send(rt *goja.Runtime, h node.Host, inFlight *atomic.Int64, call goja.FunctionCall) goja.Value {
 	spec, err := readFetchSpec(rt, call.Argument(0))
 	if err != nil {
 		panic(rt.NewTypeError(err.Error()))
@@ -227,6 +233,15 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja
 		return goja.Undefined()
 	}
 	result := rt.NewArray(promise, abort)
+	if inFlight.Load() >= MaxInFlight {
+		cancel(nil)
+		_ = reject(fetchFailureValue(rt, &fetchFailure{
+			Type: "system",
+			Message: fmt.Sprintf("request to %s failed, reason: too many requests in flight: a plugin VM may have %d open at once",
+				spec.url, MaxInFlight),
+		}))
+		return result
+	}
 	if !shared.Begin() {
 		cancel(nil)
 		_ = reject(fetchFailureValue(rt, &fetchFailure{
@@ -235,8 +250,10 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall) goja
 		}))
 		return result
 	}
+	inFlight.Add(1)
 	go func() {
 		defer shared.End()
+		defer inFlight.Add(-1)
 		res, failure := doFetch(ctx, client, spec)
 		cancel(nil)
 		if failure != nil && errors.Is(parent.Err(), context.DeadlineExceeded) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
+	"strings"
 	"testing"
 	"unicode/utf8"
 
@@ -63,6 +64,7 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add([]byte(testEvent))
 	f.Add([]byte(`{"api_key":"k","sent_at":"2024-01-01T00:00:00Z","batch":[{"event":"a","properties":{"distinct_id":1,"b":{"c":[1,2]}}},{"event":"b"}]}`))
 	f.Add([]byte(`[{"$distinct_id":"d","$token":"t","$set":{"x":1}},{"event":"e","distinct_id":"d","token":"t","uuid":"0190f0b2-1c2d-7e3f-8a4b-5c6d7e8f9a0b"}]`))
+	f.Add([]byte(`[{"event":"e","distinct_id":"d","token":"t","properties":{"p":` + strings.Repeat("[", 1_000_000) + `}}]`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		checkEvents(t, payload)
 	})
@@ -113,6 +115,8 @@ func FuzzDecodeJSON(f *testing.F) {
 	for _, s := range []string{
 		`{}`, `[]`, ` {"a" : 1 , "b":[1,{"c":null}], "a":"x"} `, `[1, "two", {"3":true}, [false]]`,
 		`{"a":1,}`, `[1,]`, `{"a" 1}`, `"str"`, `-0.5e+10`, `{"\u00e9\n":"\ud83d\ude00"}`, `{"a":01}`, `nul`,
+		// Nesting deep enough to overflow a recursive decoder's stack.
+		strings.Repeat("[", 3_000_000), `{"a":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}`,
 	} {
 		f.Add([]byte(s))
 	}

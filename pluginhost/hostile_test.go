@@ -63,6 +63,14 @@ func TestHostileJSONDepth(t *testing.T) {
 	res = process(t, pool, hostileEvent(t, "e", map[string]any{"payload": ok}))
 	require.NoError(t, res[0].Err)
 
+	// A response body goes through the same JSON.parse.
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, _ = w.Write([]byte(deep))
+	}))
+	t.Cleanup(srv.Close)
+	res = process(t, pool, hostileEvent(t, "fetch", map[string]any{"url": srv.URL}))
+	requireLimitError(t, res[0], "deeper than 1000 levels")
+
 	// An event nested too deeply is refused by the host's own decoder.
 	res = process(t, pool, `{"event":"e","properties":{"p":`+deep+`}}`)
 	require.ErrorIs(t, res[0].Err, ErrNotJSONObject)
@@ -136,9 +144,11 @@ func TestHostileReturnedBatch(t *testing.T) {
 }
 
 func TestHostileNativeCodeIsAbandoned(t *testing.T) {
-	pool := startHostile(t, "native-stuck", func(o *Options) { o.Timeout = 300 * time.Millisecond })
+	// The timeout leaves room to build the array; serialising it takes
+	// several times longer.
+	pool := startHostile(t, "native-stuck", func(o *Options) { o.Timeout = time.Second })
 	res := process(t, pool, hostileEvent(t, "stuck", map[string]any{"kept": true}))
-	requireLimitError(t, res[0], "timed out after 300ms")
+	requireLimitError(t, res[0], "timed out after 1s")
 	assert.Contains(t, res[0].Err.Error(), "abandoned")
 	assert.True(t, IsRetry(res[0].Err))
 	requireSurvives(t, pool)
@@ -147,7 +157,7 @@ func TestHostileNativeCodeIsAbandoned(t *testing.T) {
 	// leaked goroutines, so wait for it.
 	require.Eventually(t, func() bool {
 		buf := make([]byte, 1<<20)
-		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "arrayproto_join")
+		return !strings.Contains(string(buf[:runtime.Stack(buf, true)]), "builtinJSON_stringify")
 	}, 2*time.Minute, 100*time.Millisecond)
 }
 

@@ -1,7 +1,13 @@
 // JSON.parse of "[[[[…" (3 MB) recursed in goja until the Go stack
-// overflowed, which killed the process.
-export function processEvent(event) {
+// overflowed, which killed the process: from an event property, or from a
+// response body through res.json().
+export async function processEvent(event) {
     if (event.event === 'fine') {
+        return event
+    }
+    if (event.event === 'fetch') {
+        const res = await fetch(event.properties.url)
+        event.properties.parsed = await res.json()
         return event
     }
     event.properties.parsed = JSON.parse(event.properties.payload)

@@ -61,7 +61,8 @@ type interruption struct {
 func (i *interruption) String() string { return i.message }
 
 // jsonParseGuard makes JSON.parse refuse text nested deeper than maxJSONDepth
-// before goja's recursive decoder sees it; everything else is goja's own.
+// before goja's recursive decoder sees it (everything else is goja's own),
+// and bounds JSON.stringify likewise.
 func jsonParseGuard(rt *goja.Runtime, _ node.Host) error {
 	jsonObj, ok := rt.Get("JSON").(*goja.Object)
 	if !ok {
@@ -90,9 +91,78 @@ func jsonParseGuard(rt *goja.Runtime, _ node.Host) error {
 		}
 		return res
 	}).(*goja.Object)
-	_ = guarded.DefineDataProperty("name", rt.ToValue("parse"), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	_ = guarded.DefineDataProperty("length", rt.ToValue(2), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
-	return jsonObj.DefineDataProperty("parse", guarded, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	if err := defineLikeBuiltin(rt, jsonObj, "parse", 2, guarded); err != nil {
+		return err
+	}
+	return jsonStringifyGuard(rt, jsonObj)
+}
+
+// jsonStringifyGuard makes JSON.stringify refuse values nested deeper than
+// maxJSONDepth. goja's stringify recurses in Go once per level, checking for
+// cycles in time linear in the depth: a million nested arrays, cheap to
+// build, take hours to serialise and then overflow the Go stack. The guard
+// is a replacer (wrapping the plugin's own, if any) that knows each value's
+// depth from its holder's; the output is goja's. An allowlist replacer (an
+// array) leaves the call unguarded: a function cannot give its key order.
+func jsonStringifyGuard(rt *goja.Runtime, jsonObj *goja.Object) error {
+	stringify, ok := goja.AssertFunction(jsonObj.Get("stringify"))
+	if !ok {
+		return fmt.Errorf("JSON.stringify is not a function")
+	}
+	rangeError := rt.Get("RangeError")
+	guarded := rt.ToValue(func(call goja.FunctionCall) goja.Value {
+		value, replacer, space := call.Argument(0), call.Argument(1), call.Argument(2)
+		own, isFunc := goja.AssertFunction(replacer)
+		if !isFunc && !goja.IsUndefined(replacer) && !goja.IsNull(replacer) {
+			if obj, isObj := replacer.(*goja.Object); isObj && obj.ClassName() == "Array" {
+				res, err := stringify(call.This, value, replacer, space)
+				if err != nil {
+					panic(err)
+				}
+				return res
+			}
+		}
+		depths := make(map[*goja.Object]int)
+		guard := rt.ToValue(func(fc goja.FunctionCall) goja.Value {
+			depth := 0
+			if holder, ok := fc.This.(*goja.Object); ok {
+				depth = depths[holder] // the root's holder is not in the map: 0
+			}
+			v := fc.Argument(1)
+			if isFunc {
+				var err error
+				if v, err = own(fc.This, fc.Argument(0), v); err != nil {
+					panic(err)
+				}
+			}
+			if obj, ok := v.(*goja.Object); ok {
+				if depth >= maxJSONDepth {
+					e, err := rt.New(rangeError, rt.ToValue(fmt.Sprintf(
+						"JSON.stringify: the value nests arrays and objects deeper than %d levels, the limit of the plugin runtime", maxJSONDepth)))
+					if err != nil {
+						panic(err)
+					}
+					panic(e)
+				}
+				depths[obj] = depth + 1
+			}
+			return v
+		})
+		res, err := stringify(call.This, value, guard, space)
+		if err != nil {
+			panic(err)
+		}
+		return res
+	}).(*goja.Object)
+	return defineLikeBuiltin(rt, jsonObj, "stringify", 3, guarded)
+}
+
+// defineLikeBuiltin puts fn on obj as name, with the name, length and
+// attributes of a built-in method.
+func defineLikeBuiltin(rt *goja.Runtime, obj *goja.Object, name string, length int, fn *goja.Object) error {
+	_ = fn.DefineDataProperty("name", rt.ToValue(name), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	_ = fn.DefineDataProperty("length", rt.ToValue(length), goja.FLAG_FALSE, goja.FLAG_TRUE, goja.FLAG_FALSE)
+	return obj.DefineDataProperty(name, fn, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_FALSE)
 }
 
 // guard runs host code that reads values a plugin made after the plugin's

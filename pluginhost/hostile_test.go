@@ -135,12 +135,14 @@ func TestHostileReturnedEvent(t *testing.T) {
 func TestHostileReturnedBatch(t *testing.T) {
 	pool, _ := startPoolAt(t, "../testdata/plugins/hostile/returned-event")
 	// processEvent wins when both exist; call the batch function directly.
-	res, err := pool.ProcessEventBatch(t.Context(), [][]byte{[]byte(`{"event":"a","properties":{}}`)})
+	res, err := pool.ProcessEventBatch(t.Context(), [][]byte{[]byte(`not json`), []byte(`{"event":"a","properties":{}}`)})
 	require.NoError(t, err)
-	require.Len(t, res.Events, 1)
-	require.Error(t, res.Events[0].Err)
-	assert.Contains(t, res.Events[0].Err.Error(), "returned an array of length 4294967295")
-	assert.Contains(t, string(res.Events[0].Event), `"event":"a"`)
+	require.Len(t, res.Events, 2, "every input is kept")
+	assert.ErrorIs(t, res.Events[0].Err, ErrNotJSONObject)
+	require.Error(t, res.Events[1].Err)
+	assert.Contains(t, res.Events[1].Err.Error(), "returned an array of length 4294967295")
+	assert.Contains(t, string(res.Events[1].Event), `"event":"a"`)
+	assert.Equal(t, 1, res.Events[1].From)
 }
 
 func TestHostileNativeCodeIsAbandoned(t *testing.T) {

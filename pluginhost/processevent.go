@@ -314,9 +314,11 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 	c.finish = func(result goja.Value, callErr error) {
 		defer func() { done <- nil }()
 		// passThrough gives each input on with err, in its last state when
-		// that can still be read, else as it came.
+		// that can still be read, else as it came, in place of whatever
+		// was read of the result (the inputs that were not objects stay).
+		base := len(out.Events)
 		passThrough := func(err error) {
-			out.Events = out.Events[:0]
+			out.Events = out.Events[:base]
 			for i, obj := range objs {
 				encoded := events[objIndex[i]]
 				if !interrupted(err) {

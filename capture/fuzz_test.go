@@ -77,6 +77,7 @@ func FuzzDecodeEvents(f *testing.F) {
 	f.Add([]byte(`{"event":"e","distinct_id":"d","token":"t","properties":{"deep":` + deepJSON(maxDepth-3) + `}}`))
 	f.Add([]byte(`{"event":"e","distinct_id":"d","token":"t","properties":{"deep":` + deepJSON(maxDepth+1) + `}}`))
 	f.Add([]byte(strings.Repeat(`{"a":`, 12_000)))
+	f.Add([]byte(`[{"event":"e","distinct_id":"d","token":"t","properties":{"p":` + strings.Repeat("[", 1_000_000) + `}}]`))
 	f.Fuzz(func(t *testing.T, payload []byte) {
 		checkEvents(t, payload)
 	})
@@ -128,6 +129,8 @@ func FuzzDecodeJSON(f *testing.F) {
 		`{}`, `[]`, ` {"a" : 1 , "b":[1,{"c":null}], "a":"x"} `, `[1, "two", {"3":true}, [false]]`,
 		`{"a":1,}`, `[1,]`, `{"a" 1}`, `"str"`, `-0.5e+10`, `{"\u00e9\n":"\ud83d\ude00"}`, `{"a":01}`, `nul`,
 		deepJSON(maxDepth), deepJSON(maxDepth + 1),
+		// Nesting deep enough to overflow a recursive decoder's stack.
+		strings.Repeat("[", 3_000_000), `{"a":` + strings.Repeat("[", 100_000) + strings.Repeat("]", 100_000) + `}`,
 	} {
 		f.Add([]byte(s))
 	}

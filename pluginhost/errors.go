@@ -24,6 +24,13 @@ type PluginError struct {
 	Stack    string // JavaScript stack, when the thrown value had one
 	Retry    bool   // the thrown value is a RetryError (or a subclass)
 	Timeout  bool   // the call exceeded its time limit
+	// Limit names the limit the call went over (LimitTimeout, LimitMemory,
+	// LimitCallStack, …), when that is why it failed.
+	Limit string
+
+	// interrupted: the runtime was stopped mid-flight, so the VM that ran
+	// the call must be discarded.
+	interrupted bool
 }
 
 func (e *PluginError) Error() string { return errorPrefix(e.Plugin, e.Function) + e.Message }
@@ -50,14 +57,18 @@ func (v *vm) pluginError(function string, err error) *PluginError {
 	pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: function}
 	var interrupted *goja.InterruptedError
 	var exception *goja.Exception
+	var overflow *goja.StackOverflowError
 	switch {
 	case errors.As(err, &interrupted):
-		pe.Timeout = true
-		pe.Message = fmt.Sprint(interrupted.Value())
+		pe.setInterrupted(interrupted)
+	case errors.As(err, &overflow):
+		pe.Limit = LimitCallStack
+		pe.Message = fmt.Sprintf("RangeError: maximum call stack size exceeded (the plugin runtime allows %d frames)", maxCallStackSize)
+		pe.Stack = overflow.Error()
 	case errors.As(err, &exception):
 		v.describeThrown(pe, exception.Value())
-		if pe.Stack == "" {
-			pe.Stack = exception.String()
+		if pe.Stack == "" && !pe.interrupted {
+			_ = v.catchJS(func() error { pe.Stack = exception.String(); return nil })
 		}
 	default:
 		pe.Message = err.Error()
@@ -75,17 +86,41 @@ func (v *vm) rejectionError(function string, value goja.Value) *PluginError {
 	return pe
 }
 
+// setInterrupted describes a call stopped by the watchdog: the limit it
+// went over, and that its VM is to be discarded.
+func (pe *PluginError) setInterrupted(stop *goja.InterruptedError) {
+	pe.interrupted = true
+	pe.Limit, pe.Message = LimitTimeout, fmt.Sprint(stop.Value())
+	if i, ok := stop.Value().(*interruption); ok {
+		pe.Limit = i.limit
+	}
+	pe.Timeout = pe.Limit == LimitTimeout
+}
+
+// describeThrown fills pe from a thrown value. Its toString, a stack getter
+// or a proxy run plugin code: what they throw gives a placeholder, and an
+// interrupt (a toString that never returns) makes pe that interrupt.
 func (v *vm) describeThrown(pe *PluginError, value goja.Value) {
 	if value == nil {
 		pe.Message = "undefined"
 		return
 	}
-	pe.Message = safeString(value)
-	if obj, ok := value.(*goja.Object); ok {
-		if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
-			pe.Stack = safeString(stack)
+	err := v.catchJS(func() error {
+		pe.Message = value.String()
+		if obj, ok := value.(*goja.Object); ok {
+			if stack := obj.Get("stack"); stack != nil && !goja.IsUndefined(stack) {
+				pe.Stack = stack.String()
+			}
+			pe.Retry = v.isRetryError(obj)
 		}
-		pe.Retry = v.isRetryError(obj)
+		return nil
+	})
+	var stop *goja.InterruptedError
+	switch {
+	case errors.As(err, &stop):
+		pe.setInterrupted(stop)
+	case err != nil && pe.Message == "":
+		pe.Message = "[value that cannot be converted to a string]"
 	}
 }
 
@@ -95,10 +130,15 @@ func (v *vm) isRetryError(obj *goja.Object) bool {
 }
 
 // safeString is String(value) that cannot fail (a throwing toString gives a
-// placeholder instead of a second error).
+// placeholder instead of a second error). An interrupt or a stack overflow
+// goes on up: the call must stop.
 func safeString(value goja.Value) (s string) {
 	defer func() {
-		if recover() != nil {
+		if r := recover(); r != nil {
+			switch r.(type) {
+			case *goja.InterruptedError, *goja.StackOverflowError:
+				panic(r)
+			}
 			s = "[value that cannot be converted to a string]"
 		}
 	}()

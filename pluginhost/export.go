@@ -141,11 +141,15 @@ func (p *Plugin) Inspect(ctx context.Context) (ExportInfo, error) {
 	}
 	done := make(chan settled, 1)
 	v.loop.Submit(func() {
-		c := v.newCall("getSettings", p.opts.Timeout, func(res goja.Value, err error) {
+		var c *call
+		c = v.newCall("getSettings", p.opts.Timeout, func(res goja.Value, err error) {
 			var large bool
 			if obj, ok := res.(*goja.Object); ok && err == nil {
-				flag := obj.Get("handlesLargeBatches")
-				large = present(flag) && flag.ToBoolean()
+				err = v.guard(c, "getSettings result", func() error {
+					flag := obj.Get("handlesLargeBatches")
+					large = present(flag) && flag.ToBoolean()
+					return nil
+				})
 			}
 			done <- settled{large, err}
 		})
@@ -157,6 +161,8 @@ func (p *Plugin) Inspect(ctx context.Context) (ExportInfo, error) {
 			p.log.Warnf("%v (using the default settings)", s.err)
 		}
 		info.HandlesLargeBatches = s.large
+	case <-v.gone:
+		p.log.Warnf("%v (using the default settings)", v.goneErr)
 	case <-ctx.Done():
 		return info, ctx.Err()
 	}
@@ -207,6 +213,12 @@ func (pool *Pool) outputCall(ctx context.Context, events []OutputEvent, run func
 				return OutputResult{}, err
 			}
 			return *res, err
+		case <-v.gone:
+			given := OutputResult{Events: make([]EventOutcome, len(events))}
+			for i := range given.Events {
+				given.Events[i] = EventOutcome{Called: true, Err: v.goneErr}
+			}
+			return given, nil
 		case <-ctx.Done():
 			// The loop may still write into res: it is dropped, not read.
 			return OutputResult{}, ctx.Err()
@@ -266,14 +278,19 @@ func (v *vm) startOutputEvent(function string, fn goja.Callable, ev OutputEvent,
 		return
 	}
 	out.Called = true
-	c := v.newCall(function, v.plugin.opts.Timeout, func(result goja.Value, callErr error) {
+	var c *call
+	c = v.newCall(function, v.plugin.opts.Timeout, func(result goja.Value, callErr error) {
 		defer finished()
 		if callErr != nil {
 			out.Err = callErr
 			return
 		}
 		if function == "composeWebhook" {
-			out.Webhook, out.Err = v.webhookFrom(result)
+			out.Err = v.guard(c, "composeWebhook result", func() error {
+				var err error
+				out.Webhook, err = v.webhookFrom(result)
+				return err
+			})
 		}
 	})
 	c.teamID = obj.Get("team_id")
@@ -376,7 +393,11 @@ func (v *vm) webhookFrom(result goja.Value) (*Webhook, error) {
 	default:
 		encoded, err := encodeJSON(v.rt, nil, body)
 		if err != nil {
-			return nil, fail("webhook body: %v", err)
+			var stop *goja.InterruptedError
+			if errors.As(err, &stop) {
+				return nil, err
+			}
+			return nil, v.encodeError("composeWebhook body", err)
 		}
 		hook.Body = encoded
 	}

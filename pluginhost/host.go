@@ -49,6 +49,7 @@ func hostModules() []node.Module {
 // posthog.api calls fetch).
 func (v *vm) globals() []node.Global {
 	return []node.Global{
+		{Name: "JSON.parse", Install: jsonParseGuard},
 		nodebuffer.Global(),
 		weburl.Global(),
 		{Name: "console", Install: func(rt *goja.Runtime, _ node.Host) error { return rt.Set("console", v.consoleObject()) }},

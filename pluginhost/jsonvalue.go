@@ -36,7 +36,7 @@ func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
 	return v, nil
 }
 
-const jsonMaxDepth = 1000
+const jsonMaxDepth = maxJSONDepth
 
 type jsonDecoder struct {
 	rt   *goja.Runtime
@@ -125,7 +125,10 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := obj.Set(key, v); err != nil {
+		// Defined, not assigned: an assignment would run setters a plugin
+		// put on Object.prototype, and "__proto__" would replace the
+		// prototype instead of being a key (JSON.parse makes it a key).
+		if err := obj.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
 			return nil, err
 		}
 		d.skipSpace()
@@ -319,6 +322,14 @@ func (d *jsonDecoder) hex4() (rune, bool) {
 
 //------------------------------------------------------------------------------
 
+// limitError is a value too big to serialise; its message names the limit.
+type limitError struct{ limit, message string }
+
+func (e *limitError) Error() string { return e.message }
+
+var errTooLarge = &limitError{limit: LimitEventSize, message: fmt.Sprintf(
+	"the value serialises to more than %d MiB, the limit of one event", maxEventBytes>>20)}
+
 // errNotJSONable is returned for values JSON.stringify would turn into
 // undefined at the top level (functions, symbols, undefined).
 var errNotJSONable = errors.New("value has no JSON form")
@@ -361,7 +372,11 @@ func (e *jsonEncoder) value(buf []byte, v goja.Value, depth int) (out []byte, ok
 	}
 	switch v.ExportType() {
 	case jsonTypeString:
-		return jsjson.AppendString(buf, v.String()), true, nil
+		s := v.String()
+		if len(buf)+len(s) > maxEventBytes {
+			return nil, false, errTooLarge
+		}
+		return jsjson.AppendString(buf, s), true, nil
 	case jsonTypeInt:
 		return strconv.AppendInt(buf, v.ToInteger(), 10), true, nil
 	case jsonTypeFloat:
@@ -423,9 +438,17 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
 
 	if obj.ClassName() == "Array" {
-		n := int(obj.Get("length").ToInteger())
+		length := obj.Get("length").ToInteger()
+		if length > maxArrayLength {
+			return nil, false, &limitError{limit: LimitArrayLength, message: fmt.Sprintf(
+				"an array of length %d is longer than the %d elements a value may have", length, maxArrayLength)}
+		}
+		n := int(length)
 		buf = append(buf, '[')
 		for i := 0; i < n; i++ {
+			if len(buf) > maxEventBytes {
+				return nil, false, errTooLarge
+			}
 			if i > 0 {
 				buf = append(buf, ',')
 			}
@@ -445,6 +468,9 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 	buf = append(buf, '{')
 	first := true
 	for _, key := range obj.Keys() {
+		if len(buf) > maxEventBytes {
+			return nil, false, errTooLarge
+		}
 		mark := len(buf)
 		if !first {
 			buf = append(buf, ',')

@@ -78,9 +78,14 @@ type Options struct {
 	// PostHogAPI is the default target of posthog.api.
 	PostHogAPI PostHogAPI
 
-	Timeout          time.Duration // bound of each call; default 30s
-	VMs              int           // default GOMAXPROCS
-	EventConcurrency int           // events of one batch in flight per VM; default 10
+	Timeout time.Duration // bound of each call; default 30s
+	// MaxMemory is each VM's memory budget in bytes: a VM whose running
+	// JavaScript grows the heap by more is interrupted and discarded (see
+	// heapGauge for how it is measured). 0 means DefaultMaxMemory, a
+	// negative value no budget.
+	MaxMemory        int64
+	VMs              int // default GOMAXPROCS
+	EventConcurrency int // events of one batch in flight per VM; default 10
 
 	PluginID       int64  // default: derived from the plugin's name
 	PluginConfigID int64  // default: PluginID; see Instances
@@ -131,6 +136,9 @@ func Load(opts Options) (*Plugin, error) {
 	}
 	if opts.Timeout <= 0 {
 		opts.Timeout = DefaultTimeout
+	}
+	if opts.MaxMemory == 0 {
+		opts.MaxMemory = DefaultMaxMemory
 	}
 	if opts.VMs <= 0 {
 		opts.VMs = runtime.GOMAXPROCS(0)

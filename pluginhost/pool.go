@@ -124,14 +124,14 @@ func (pool *Pool) onDiscard(old *vm) {
 	}
 	if slot < 0 || pool.closed {
 		pool.mu.Unlock()
-		old.loop.Stop()
+		old.stopLoop()
 		return
 	}
 	pool.vms[slot] = nil
 	pool.rebuilds.Add(1)
 	pool.mu.Unlock()
 	defer pool.rebuilds.Done()
-	old.loop.Stop()
+	old.stopLoop()
 
 	name := pool.plugin.manifest.Name
 	pool.plugin.log.Warnf("plugin %q: VM discarded and being rebuilt", name)

@@ -65,6 +65,13 @@ func (v *vm) processEvents(ctx context.Context, events [][]byte) ([]EventResult,
 	select {
 	case err := <-done:
 		return results, err
+	case <-v.gone:
+		// The stuck loop may still write into results: fresh ones go back.
+		given := make([]EventResult, len(events))
+		for i, e := range events {
+			given[i] = EventResult{Event: e, Err: v.goneErr}
+		}
+		return given, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
@@ -135,28 +142,38 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 	c.captures = func(e []byte) { out.Captured = append(out.Captured, e) }
 	c.finish = func(result goja.Value, callErr error) {
 		defer finished()
-		if callErr == nil && (result == nil || !result.ToBoolean()) {
-			out.Dropped = true
+		// A call that stopped the runtime leaves its VM to be discarded:
+		// the event goes on as it came, no more plugin code runs.
+		out.Event, out.Err = raw, callErr
+		if interrupted(callErr) {
 			return
 		}
-		final := obj
-		if callErr == nil {
-			if resObj, ok := result.(*goja.Object); ok && resObj.ClassName() == "Object" {
-				final = resObj
-				callErr = v.restoreTeamID(final, teamID)
-			} else {
-				callErr = &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEvent",
-					Message: fmt.Sprintf("returned %s instead of an event object", describeValue(result))}
+		var encoded []byte
+		err := v.guard(c, "processEvent result", func() error {
+			if callErr == nil && (result == nil || !result.ToBoolean()) {
+				out.Dropped, out.Event = true, nil
+				return nil
 			}
+			final := obj
+			if callErr == nil {
+				if resObj, ok := result.(*goja.Object); ok && resObj.ClassName() == "Object" {
+					final = resObj
+					out.Err = v.restoreTeamID(final, teamID)
+				} else {
+					out.Err = &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEvent",
+						Message: fmt.Sprintf("returned %s instead of an event object", describeValue(result))}
+				}
+			}
+			var err error
+			encoded, err = v.encodeEvent(final, out.Err == nil)
+			return err
+		})
+		switch {
+		case err != nil:
+			out.Err, out.Event, out.Dropped = errors.Join(out.Err, err), raw, false
+		case !out.Dropped:
+			out.Event = encoded
 		}
-		out.Err = callErr
-		encoded, err := v.encodeEvent(final, callErr == nil)
-		if err != nil {
-			out.Err = errors.Join(callErr, pluginErrorf(v.plugin.manifest.Name, "serialize event", "%w", err))
-			out.Event = raw
-			return
-		}
-		out.Event = encoded
 	}
 	v.start(c, fn, obj, v.meta)
 }
@@ -241,6 +258,12 @@ func (v *vm) processEventBatch(ctx context.Context, events [][]byte) (BatchResul
 	select {
 	case err := <-done:
 		return result, err
+	case <-v.gone:
+		given := BatchResult{Events: make([]BatchEvent, len(events))}
+		for i, e := range events {
+			given.Events[i] = BatchEvent{Event: e, From: i, Err: v.goneErr}
+		}
+		return given, nil
 	case <-ctx.Done():
 		return BatchResult{}, ctx.Err()
 	}
@@ -290,11 +313,22 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 	c.captures = func(e []byte) { out.Captured = append(out.Captured, e) }
 	c.finish = func(result goja.Value, callErr error) {
 		defer func() { done <- nil }()
+		// passThrough gives each input on with err, in its last state when
+		// that can still be read, else as it came, in place of whatever
+		// was read of the result (the inputs that were not objects stay).
+		base := len(out.Events)
 		passThrough := func(err error) {
+			out.Events = out.Events[:base]
 			for i, obj := range objs {
-				encoded, encErr := v.encodeEvent(obj, false)
-				if encErr != nil {
-					encoded = events[objIndex[i]]
+				encoded := events[objIndex[i]]
+				if !interrupted(err) {
+					_ = v.guard(c, "processEventBatch result", func() error {
+						last, encErr := v.encodeEvent(obj, false)
+						if encErr == nil {
+							encoded = last
+						}
+						return encErr
+					})
 				}
 				out.Events = append(out.Events, BatchEvent{Event: encoded, From: objIndex[i], Err: err})
 			}
@@ -303,45 +337,77 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 			passThrough(callErr)
 			return
 		}
-		list, ok := result.(*goja.Object)
-		if !ok || list.ClassName() != "Array" {
-			passThrough(&PluginError{Plugin: v.plugin.manifest.Name, Function: "processEventBatch",
-				Message: fmt.Sprintf("returned %s instead of an array of events", describeValue(result))})
-			return
-		}
-		n := int(list.Get("length").ToInteger())
-		encodedOnce := make(map[*goja.Object][]byte, n)
-		for i := 0; i < n; i++ {
-			item := list.Get(fmt.Sprint(i))
-			obj, isObj := item.(*goja.Object)
-			if !isObj || obj.ClassName() != "Object" {
-				continue // null entries (and other non-events) are skipped
-			}
-			from, itemErr := -1, error(nil)
-			for j, in := range objs {
-				if in == obj {
-					from = objIndex[j]
-					itemErr = v.restoreTeamID(obj, teamIDs[j])
-					break
-				}
-			}
-			if from < 0 {
-				from = v.deriveFrom(obj, objs, objIndex)
-			}
-			encoded, seen := encodedOnce[obj]
-			var err error
-			if !seen {
-				encoded, err = v.encodeEvent(obj, itemErr == nil)
-				encodedOnce[obj] = encoded
-			}
-			if err != nil {
-				itemErr = pluginErrorf(v.plugin.manifest.Name, fmt.Sprintf("serialize event %d", i), "%w", err)
-				encoded = events[from]
-			}
-			out.Events = append(out.Events, BatchEvent{Event: encoded, From: from, Err: itemErr})
+		if err := v.guard(c, "processEventBatch result", func() error { return v.batchResult(result, objs, objIndex, teamIDs, events, out) }); err != nil {
+			passThrough(err)
 		}
 	}
 	v.start(c, fn, v.rt.NewArray(args...), v.meta)
+}
+
+// batchResult reads the array processEventBatch returned into out. An
+// event that cannot be serialised goes on as it came, with the error; an
+// interrupt ends the reading (the VM is going).
+func (v *vm) batchResult(result goja.Value, objs []*goja.Object, objIndex []int, teamIDs []goja.Value, events [][]byte, out *BatchResult) error {
+	list, ok := result.(*goja.Object)
+	if !ok || list.ClassName() != "Array" {
+		return &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEventBatch",
+			Message: fmt.Sprintf("returned %s instead of an array of events", describeValue(result))}
+	}
+	length := list.Get("length").ToInteger()
+	if length > maxArrayLength {
+		return &PluginError{Plugin: v.plugin.manifest.Name, Function: "processEventBatch", Limit: LimitArrayLength,
+			Message: fmt.Sprintf("returned an array of length %d, longer than the %d elements a value may have", length, maxArrayLength)}
+	}
+	n := int(length)
+	encodedOnce := make(map[*goja.Object][]byte, min(n, len(objs)))
+	for i := 0; i < n; i++ {
+		item := list.Get(strconv.Itoa(i))
+		obj, isObj := item.(*goja.Object)
+		if !isObj || obj.ClassName() != "Object" {
+			continue // null entries (and other non-events) are skipped
+		}
+		from, itemErr := -1, error(nil)
+		for j, in := range objs {
+			if in == obj {
+				from = objIndex[j]
+				itemErr = v.restoreTeamID(obj, teamIDs[j])
+				break
+			}
+		}
+		if from < 0 {
+			from = v.deriveFrom(obj, objs, objIndex)
+		}
+		encoded, seen := encodedOnce[obj]
+		var err error
+		if !seen {
+			encoded, err = v.encodeEvent(obj, itemErr == nil)
+			encodedOnce[obj] = encoded
+		}
+		if err != nil {
+			var stop *goja.InterruptedError
+			if errors.As(err, &stop) {
+				return err
+			}
+			itemErr = v.encodeError(fmt.Sprintf("processEventBatch result %d", i), err)
+			encoded = events[from]
+		}
+		out.Events = append(out.Events, BatchEvent{Event: encoded, From: from, Err: itemErr})
+	}
+	return nil
+}
+
+// encodeError describes a failure to serialise a value of the plugin's:
+// a limit it went over, or what its toJSON threw.
+func (v *vm) encodeError(what string, err error) error {
+	var limit *limitError
+	var exception *goja.Exception
+	switch {
+	case errors.As(err, &limit):
+		return &PluginError{Plugin: v.plugin.manifest.Name, Function: what, Limit: limit.limit, Message: limit.message}
+	case errors.As(err, &exception):
+		return v.pluginError(what, err)
+	}
+	return pluginErrorf(v.plugin.manifest.Name, what, "serialize: %w", err)
 }
 
 // deriveFrom picks the input a new event object belongs to: the one with the

@@ -44,7 +44,12 @@ func (p *Plugin) InspectExports() (Exports, error) {
 	if !v.loop.Submit(func() { done <- Exports{Tasks: v.taskNames(), Jobs: v.jobNames()} }) {
 		return Exports{}, errVMGone
 	}
-	return <-done, nil
+	select {
+	case exports := <-done:
+		return exports, nil
+	case <-v.gone:
+		return Exports{}, v.goneErr
+	}
 }
 
 // Tasks are the scheduled tasks the plugin exports, of TaskNames.
@@ -170,10 +175,15 @@ func onSomeVM[T any](pool *Pool, fn func(*vm) T) (T, error) {
 			var zero T
 			return zero, errVMGone
 		}
-		res, ok := <-done
-		if !ok {
-			return res, errVMGone
+		select {
+		case res, ok := <-done:
+			if !ok {
+				return res, errVMGone
+			}
+			return res, nil
+		case <-v.gone:
+			var zero T
+			return zero, v.goneErr
 		}
-		return res, nil
 	})
 }

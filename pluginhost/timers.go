@@ -118,6 +118,7 @@ func msToDuration(ms float64) time.Duration {
 func (v *vm) scheduleTimer(id int64, fn goja.Callable, args []goja.Value, delay time.Duration, repeat bool) int64 {
 	ts := &v.timers
 	if id <= 0 {
+		v.checkTimerLimit()
 		ts.next++
 		id = ts.next
 	}
@@ -150,6 +151,7 @@ func (v *vm) armTimer(t *jsTimer, now time.Time) {
 
 // scheduleImmediate queues fn for the next turn of the loop.
 func (v *vm) scheduleImmediate(fn goja.Callable, args []goja.Value) int64 {
+	v.checkTimerLimit()
 	ts := &v.timers
 	ts.next++
 	id := ts.next
@@ -235,4 +237,19 @@ func (v *vm) stopTimers() {
 		}
 		delete(ts.pending, id)
 	}
+}
+
+// checkTimerLimit throws when the VM already has maxTimers pending: a timer
+// holds its callback, its arguments and a Go timer until it runs or is
+// cleared, and an interval never runs out.
+func (v *vm) checkTimerLimit() {
+	if len(v.timers.pending) < maxTimers {
+		return
+	}
+	e, err := v.rt.New(v.rt.Get("RangeError"), v.rt.ToValue(fmt.Sprintf(
+		"too many timers: a plugin VM may have %d pending setTimeout, setInterval and setImmediate callbacks", maxTimers)))
+	if err != nil {
+		panic(err)
+	}
+	panic(e)
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"reflect"
 	"runtime/debug"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -46,6 +47,13 @@ type vm struct {
 	onDiscard   func(*vm)
 
 	watchdog jsWatchdog
+
+	// gone is closed when the watchdog gives the VM up because its loop
+	// did not take up an interrupt (native code running past its limit):
+	// callers stop waiting for it, with goneErr.
+	gone     chan struct{}
+	goneErr  *PluginError
+	goneOnce sync.Once
 
 	// timers are the pending setTimeout/setInterval/setImmediate callbacks
 	// (timers.go); used on the loop only, cancelled when the VM goes.
@@ -98,6 +106,7 @@ func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 		inflight:  make(map[*call]struct{}),
 		unhandled: make(map[*goja.Promise]goja.Value),
 		onDiscard: onDiscard,
+		gone:      make(chan struct{}),
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.loop.OnPanic = v.recoverPanic
@@ -107,7 +116,13 @@ func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 	if !v.loop.Submit(func() { initErr <- v.init() }) {
 		return nil, errVMGone
 	}
-	if err := <-initErr; err != nil {
+	var err error
+	select {
+	case err = <-initErr:
+	case <-v.gone:
+		err = v.goneErr
+	}
+	if err != nil {
 		v.shutdown()
 		return nil, err
 	}
@@ -122,6 +137,7 @@ func (v *vm) init() (err error) {
 		}
 	}()
 	v.rt = goja.New()
+	v.rt.SetMaxCallStackSize(maxCallStackSize)
 	v.rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	v.rt.SetAsyncContextTracker(v)
 	v.rt.SetPromiseRejectionTracker(v.trackRejection)
@@ -238,6 +254,8 @@ func (v *vm) invokeWith(ctx context.Context, name string, timeout time.Duration,
 	select {
 	case err := <-done:
 		return err
+	case <-v.gone:
+		return v.goneErr
 	case <-ctx.Done():
 		return ctx.Err()
 	}
@@ -271,13 +289,16 @@ func (v *vm) start(c *call, fn goja.Callable, args ...goja.Value) {
 	v.current = c
 	prevDeadline, prevTimeout := v.watchdog.enter(c.deadline, c.timeout)
 	res, err := fn(goja.Undefined(), args...)
-	v.watchdog.restore(prevDeadline, prevTimeout)
-	v.current = prev
+	// Reading the result runs plugin code too (a thrown object's toString,
+	// a thenable's then, the finish of a call that settled at once), so the
+	// deadline holds until that is done.
 	if err != nil {
 		v.fail(c, err)
-		return
+	} else {
+		v.await(c, res)
 	}
-	v.await(c, res)
+	v.watchdog.restore(prevDeadline, prevTimeout)
+	v.current = prev
 }
 
 var promiseType = reflect.TypeOf((*goja.Promise)(nil))
@@ -323,8 +344,10 @@ func (v *vm) await(c *call, res goja.Value) {
 // runtime was stopped mid-flight: the VM is discarded.
 func (v *vm) fail(c *call, err error) {
 	pe := v.pluginError(c.function, err)
-	if pe.Timeout {
-		pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
+	if pe.interrupted {
+		if pe.Timeout {
+			pe.Message = fmt.Sprintf("%s timed out after %s", c.function, c.timeout)
+		}
 		v.settle(c, nil, pe)
 		v.discard(pe)
 		return
@@ -353,13 +376,14 @@ func (v *vm) expire(c *call, timeout time.Duration) {
 		return
 	}
 	reason := fmt.Sprintf("%s timed out after %s", c.function, timeout)
-	v.rt.Interrupt(reason)
+	v.rt.Interrupt(&interruption{limit: LimitTimeout, message: reason})
 	v.loop.Submit(func() {
 		if c.settled || v.dead {
 			v.rt.ClearInterrupt()
 			return
 		}
-		pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: c.function, Message: reason, Timeout: true}
+		pe := &PluginError{Plugin: v.plugin.manifest.Name, Function: c.function, Message: reason,
+			Limit: LimitTimeout, Timeout: true, interrupted: true}
 		v.settle(c, nil, pe)
 		v.discard(pe)
 	})
@@ -376,7 +400,7 @@ func (v *vm) discard(cause *PluginError) {
 	v.rt.ClearInterrupt()
 	for c := range v.inflight {
 		v.settle(c, nil, &PluginError{
-			Plugin: cause.Plugin, Function: c.function, Timeout: true,
+			Plugin: cause.Plugin, Function: c.function, Timeout: true, Limit: cause.Limit, interrupted: true,
 			Message: fmt.Sprintf("VM discarded: %s", cause.Message),
 		})
 	}
@@ -401,7 +425,38 @@ func (v *vm) recoverPanic(recovered any, stack []byte) {
 func (v *vm) shutdown() {
 	v.loop.Submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
-	v.loop.Stop()
+	v.stopLoop()
+}
+
+// stopLoop stops the loop and waits for it, unless the VM was given up: its
+// goroutine is then stuck in native code and ends when that returns.
+func (v *vm) stopLoop() {
+	select {
+	case <-v.gone:
+		v.loop.StopNoWait()
+	default:
+		v.loop.Stop()
+	}
+}
+
+// abandon gives up a VM whose loop has not taken up an interrupt for the
+// time waited: callers waiting on it get an error naming cause, the owner
+// builds a new VM, and the stuck goroutine finishes on its own (then finds
+// the loop stopped). Safe from any goroutine; only the first call counts.
+func (v *vm) abandon(cause *interruption, waited time.Duration) {
+	v.goneOnce.Do(func() {
+		v.goneErr = &PluginError{Plugin: v.plugin.manifest.Name, Function: "plugin code", Limit: cause.limit,
+			Timeout: cause.limit == LimitTimeout, interrupted: true,
+			Message: fmt.Sprintf("%s; the VM did not stop within %s (native code ignores interrupts) and was abandoned",
+				cause.message, waited.Round(time.Millisecond))}
+		v.plugin.log.Errorf("%v", v.goneErr)
+		close(v.gone)
+		v.cancel()
+		v.loop.StopNoWait()
+		if v.onDiscard != nil {
+			go v.onDiscard(v)
+		}
+	})
 }
 
 // close runs teardownPlugin (bounded by timeout) and stops the loop.
@@ -415,7 +470,7 @@ func (v *vm) close(ctx context.Context) error {
 	}
 	v.loop.Submit(func() { v.dead = true; v.stopTimers() })
 	v.cancel()
-	v.loop.Stop()
+	v.stopLoop()
 	return err
 }
 

@@ -108,6 +108,7 @@ func (f *settingsFixture) pluginSettings(stateDir string) map[string]any {
 		"fetch_allow":                  []any{"api.example.com", "*.example.org"},
 		"fetch_deny_private":           true,
 		"timeout":                      "5s",
+		"max_memory":                   "1GiB",
 		"setup_retry_initial_interval": "1s",
 		"setup_max_retries":            2,
 		"vms":                          1,

@@ -6,6 +6,8 @@ package pluginconf
 import (
 	"context"
 	"fmt"
+	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/redpanda-data/benthos/v4/public/service"
@@ -24,6 +26,7 @@ const (
 	FieldAttachments    = "attachments"
 	FieldGeoIPDatabase  = "geoip_database"
 	FieldTimeout        = "timeout"
+	FieldMaxMemory      = "max_memory"
 	FieldVMs            = "vms"
 	FieldConcurrency    = "event_concurrency"
 	FieldPluginID       = "plugin_id"
@@ -79,6 +82,12 @@ func Fields() []*service.ConfigField {
 			Description("Time limit of each call into the plugin (`setupPlugin`, `teardownPlugin`, `processEvent`, `processEventBatch`, …). A call that exceeds it fails; the VM it ran on is interrupted (an endless loop cannot hang the pipeline), discarded and rebuilt with a fresh `meta.global` and a new `setupPlugin`.").
 			Default("30s").
 			LintRule(PositiveDurationLint(FieldTimeout)),
+		service.NewStringField(FieldMaxMemory).
+			Description("Memory budget of each VM: a VM whose running JavaScript grows the heap by more than this is interrupted and discarded like after a timeout, and the call fails with an error naming `max_memory` (the processor flags the event and passes it on unchanged; it is not retried). goja cannot account memory per VM, so this is the growth of the process's live heap (confirmed after a garbage collection) while one stretch of the VM's JavaScript runs, sampled every 20 ms: it stops a call that allocates without end, not memory a plugin keeps across calls, and a call running beside one that allocates hundreds of MiB may be blamed with it. A size in bytes with an optional unit (`KiB`, `MiB`, `GiB`, `KB`, `MB`, `GB`); `0` turns the budget off. Other limits are fixed: 2,500 call frames, JSON nested 1,000 deep in `JSON.parse`, `JSON.stringify` and events, 1,000 pending timers and 100 open `fetch` requests per VM, 64 MiB from one `zlib` decompression, and 16 MiB and arrays of 1,048,576 elements in a returned event.").
+			Default("512MiB").
+			Advanced().
+			Example("1GiB").
+			LintRule(`root = if this.type() != "string" || !this.trim().re_match("(?i)^[0-9]+(\\.[0-9]+)?\\s*([kmg]i?b|b)?$") { ["max_memory must be a size such as 512MiB, 1GB or 0"] }`),
 		service.NewDurationField(FieldSetupRetryInterval).
 			Description("When `setupPlugin` throws a `RetryError`, it is run again after this long, then after twice as long each time (5 s, 10 s, 20 s, 40 s, 80 s by default, as the original server did). Any other error from `setupPlugin` is not retried. Outputs and inputs run `setupPlugin` when they connect, so the rest of the stream starts meanwhile; the processor runs it at start-up.").
 			Default("5s").
@@ -283,6 +292,16 @@ func optionsFromParsed(conf *service.ParsedConfig) (pluginhost.Options, error) {
 	if opts.Timeout <= 0 {
 		return opts, fmt.Errorf("field %s: must be positive, got %v", FieldTimeout, opts.Timeout)
 	}
+	memory, err := conf.FieldString(FieldMaxMemory)
+	if err != nil {
+		return opts, err
+	}
+	if opts.MaxMemory, err = ParseSize(memory); err != nil {
+		return opts, fmt.Errorf("field %s: %w", FieldMaxMemory, err)
+	}
+	if opts.MaxMemory == 0 {
+		opts.MaxMemory = -1 // pluginhost takes 0 for its default
+	}
 	if opts.VMs, err = conf.FieldInt(FieldVMs); err != nil {
 		return opts, err
 	}
@@ -357,4 +376,27 @@ func (m *pluginMetrics) PluginMetric(name, kind string, value float64) {
 // its RetryErrors with the instance's back-off until ctx ends).
 func (in *Instance) StartPool(ctx context.Context) (*pluginhost.Pool, error) {
 	return in.Plugin.StartWithRetry(ctx, in.setupRetry)
+}
+
+// sizeUnits are the units ParseSize knows, lower case.
+var sizeUnits = map[string]float64{
+	"": 1, "b": 1,
+	"kb": 1e3, "mb": 1e6, "gb": 1e9,
+	"kib": 1 << 10, "mib": 1 << 20, "gib": 1 << 30,
+}
+
+// ParseSize reads a size in bytes: a number with an optional unit (B, KB,
+// MB, GB, KiB, MiB, GiB; any case, spaces allowed between).
+func ParseSize(s string) (int64, error) {
+	text := strings.TrimSpace(s)
+	end := 0
+	for end < len(text) && (text[end] >= '0' && text[end] <= '9' || text[end] == '.') {
+		end++
+	}
+	unit, ok := sizeUnits[strings.ToLower(strings.TrimSpace(text[end:]))]
+	n, err := strconv.ParseFloat(text[:end], 64)
+	if !ok || err != nil || n < 0 {
+		return 0, fmt.Errorf("%q is not a size such as 512MiB, 1GB or 0", s)
+	}
+	return int64(n * unit), nil
 }

@@ -25,7 +25,26 @@ import (
 )
 
 // op is one whole-buffer compression or decompression.
-type op func(in []byte, level int) ([]byte, error)
+type op func(in []byte, o options) ([]byte, error)
+
+// options are what an op reads from the call's options object.
+type options struct {
+	level int
+	// maxOutput bounds what a decompression may produce: Node's
+	// maxOutputLength, at most MaxOutput.
+	maxOutput int
+}
+
+// MaxOutput bounds every decompression, whatever maxOutputLength says: a
+// few kilobytes of gzip can inflate to gigabytes, all of it held in memory.
+const MaxOutput = 64 << 20
+
+// errTooLarge is a decompression that went over its maxOutput.
+type errTooLarge struct{ limit int }
+
+func (e errTooLarge) Error() string {
+	return fmt.Sprintf("Cannot create a Buffer larger than %d bytes", e.limit)
+}
 
 // ops are the functions zlib exports, each as name, nameSync and the
 // callback form.
@@ -79,7 +98,7 @@ func load(h node.Host) require.ModuleLoader {
 			brotliOp := name == "brotliCompress" || name == "brotliDecompress"
 			_ = exports.Set(name+"Sync", func(call goja.FunctionCall) goja.Value {
 				in := inputBytes(rt, call.Argument(0))
-				out, err := op(in, levelOf(call.Argument(1), brotliOp))
+				out, err := op(in, optionsOf(call.Argument(1), brotliOp))
 				if err != nil {
 					panic(nodeError(rt, err))
 				}
@@ -96,12 +115,12 @@ func load(h node.Host) require.ModuleLoader {
 						`The "callback" argument must be of type function.`+node.Received(cbArg)))
 				}
 				in := append([]byte(nil), inputBytes(rt, call.Argument(0))...)
-				level := levelOf(optsArg, brotliOp)
+				o := optionsOf(optsArg, brotliOp)
 				later := h.Callback()
 				// The work runs off the loop; the callback runs on it later,
 				// as Node's does.
 				go func() {
-					out, err := op(in, level)
+					out, err := op(in, o)
 					later(func() {
 						var cbErr error
 						if err != nil {
@@ -153,32 +172,51 @@ func inputBytes(rt *goja.Runtime, arg goja.Value) []byte {
 		`The "buffer" argument must be of type string or an instance of Buffer, TypedArray, DataView, or ArrayBuffer.`+node.Received(arg)))
 }
 
-// levelOf reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY].
-func levelOf(opts goja.Value, brotliOp bool) int {
-	obj, ok := opts.(*goja.Object)
+// optionsOf reads options.level (zlib) or options.params[BROTLI_PARAM_QUALITY],
+// and options.maxOutputLength.
+func optionsOf(opts goja.Value, brotliOp bool) options {
+	o := options{level: flate.DefaultCompression, maxOutput: MaxOutput}
 	if brotliOp {
-		if ok {
-			if params, ok := obj.Get("params").(*goja.Object); ok {
-				if q := params.Get(brotliParamQuality); q != nil && !goja.IsUndefined(q) {
-					return int(q.ToInteger())
-				}
+		o.level = 11
+	}
+	obj, ok := opts.(*goja.Object)
+	if !ok {
+		return o
+	}
+	if brotliOp {
+		if params, ok := obj.Get("params").(*goja.Object); ok {
+			if q := params.Get(brotliParamQuality); q != nil && !goja.IsUndefined(q) {
+				o.level = int(q.ToInteger())
 			}
 		}
-		return 11
+	} else if l := obj.Get("level"); l != nil && !goja.IsUndefined(l) {
+		o.level = int(l.ToInteger())
 	}
-	if ok {
-		if l := obj.Get("level"); l != nil && !goja.IsUndefined(l) {
-			return int(l.ToInteger())
+	if m := obj.Get("maxOutputLength"); m != nil && !goja.IsUndefined(m) {
+		if n := m.ToInteger(); n >= 1 && n < int64(o.maxOutput) {
+			o.maxOutput = int(n)
 		}
 	}
-	return flate.DefaultCompression
+	return o
+}
+
+// readAll reads r whole, failing once it gives more than o.maxOutput bytes.
+func readAll(r io.Reader, o options) ([]byte, error) {
+	out, err := io.ReadAll(io.LimitReader(r, int64(o.maxOutput)+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(out) > o.maxOutput {
+		return nil, errTooLarge{limit: o.maxOutput}
+	}
+	return out, nil
 }
 
 //------------------------------------------------------------------------------
 
-func gzipBytes(in []byte, level int) ([]byte, error) {
+func gzipBytes(in []byte, o options) ([]byte, error) {
 	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) {
-		gz, err := gzip.NewWriterLevel(w, level)
+		gz, err := gzip.NewWriterLevel(w, o.level)
 		if err == nil {
 			gz.OS = 3 // Unix, as Node writes it
 		}
@@ -202,7 +240,7 @@ func compressWith(in []byte, newWriter func(io.Writer) (io.WriteCloser, error)) 
 	return buf.Bytes(), nil
 }
 
-func gunzipBytes(in []byte, _ int) ([]byte, error) {
+func gunzipBytes(in []byte, o options) ([]byte, error) {
 	if len(in) >= 2 && (in[0] != 0x1f || in[1] != 0x8b) {
 		return nil, gzip.ErrHeader
 	}
@@ -210,14 +248,14 @@ func gunzipBytes(in []byte, _ int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(r)
+	return readAll(r, o)
 }
 
-func deflateBytes(in []byte, level int) ([]byte, error) {
-	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, level) })
+func deflateBytes(in []byte, o options) ([]byte, error) {
+	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return zlib.NewWriterLevel(w, o.level) })
 }
 
-func inflateBytes(in []byte, _ int) ([]byte, error) {
+func inflateBytes(in []byte, o options) ([]byte, error) {
 	if len(in) >= 2 && (in[0]&0x0f != 8 || (uint(in[0])<<8|uint(in[1]))%31 != 0) {
 		return nil, zlib.ErrHeader
 	}
@@ -225,27 +263,27 @@ func inflateBytes(in []byte, _ int) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	return io.ReadAll(r)
+	return readAll(r, o)
 }
 
-func deflateRawBytes(in []byte, level int) ([]byte, error) {
-	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, level) })
+func deflateRawBytes(in []byte, o options) ([]byte, error) {
+	return compressWith(in, func(w io.Writer) (io.WriteCloser, error) { return flate.NewWriter(w, o.level) })
 }
 
-func inflateRawBytes(in []byte, _ int) ([]byte, error) {
-	return io.ReadAll(flate.NewReader(bytes.NewReader(in)))
+func inflateRawBytes(in []byte, o options) ([]byte, error) {
+	return readAll(flate.NewReader(bytes.NewReader(in)), o)
 }
 
-func unzipBytes(in []byte, level int) ([]byte, error) {
+func unzipBytes(in []byte, o options) ([]byte, error) {
 	if len(in) >= 2 && in[0] == 0x1f && in[1] == 0x8b {
-		return gunzipBytes(in, level)
+		return gunzipBytes(in, o)
 	}
-	return inflateBytes(in, level)
+	return inflateBytes(in, o)
 }
 
-func brotliCompressBytes(in []byte, quality int) ([]byte, error) {
+func brotliCompressBytes(in []byte, o options) ([]byte, error) {
 	var buf bytes.Buffer
-	w := brotli.NewWriterLevel(&buf, quality)
+	w := brotli.NewWriterLevel(&buf, o.level)
 	if _, err := w.Write(in); err != nil {
 		return nil, err
 	}
@@ -258,8 +296,12 @@ func brotliCompressBytes(in []byte, quality int) ([]byte, error) {
 // errBrotliFailed marks a brotli decoding failure.
 var errBrotliFailed = errors.New("Decompression failed")
 
-func brotliDecompressBytes(in []byte, _ int) ([]byte, error) {
-	out, err := io.ReadAll(brotli.NewReader(bytes.NewReader(in)))
+func brotliDecompressBytes(in []byte, o options) ([]byte, error) {
+	out, err := readAll(brotli.NewReader(bytes.NewReader(in)), o)
+	var tooLarge errTooLarge
+	if errors.As(err, &tooLarge) {
+		return nil, err
+	}
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", errBrotliFailed, err)
 	}
@@ -271,6 +313,10 @@ func brotliDecompressBytes(in []byte, _ int) ([]byte, error) {
 func nodeError(rt *goja.Runtime, err error) *goja.Object {
 	msg, code, errno := err.Error(), "Z_DATA_ERROR", -3
 	var corrupt flate.CorruptInputError
+	var tooLarge errTooLarge
+	if errors.As(err, &tooLarge) {
+		return nodeerrors.NewRangeError(rt, "ERR_BUFFER_TOO_LARGE", "%s", tooLarge.Error())
+	}
 	switch {
 	case errors.Is(err, gzip.ErrHeader), errors.Is(err, zlib.ErrHeader):
 		msg = "incorrect header check"

@@ -1,6 +1,7 @@
 package zlib
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/hogpipe/hogpipe/internal/node/buffer"
@@ -38,6 +39,25 @@ func TestModuleZlib(t *testing.T) {
 		{"constants", `(() => { const c = require('zlib').constants; return [c.Z_BEST_COMPRESSION, c.Z_DEFAULT_COMPRESSION, c.BROTLI_PARAM_QUALITY, c.Z_SYNC_FLUSH, require('zlib').Z_BEST_SPEED].join() })()`, "9,-1,1,2,1"},
 		{"createGzip stream", `new Promise((resolve) => { const z = require('zlib'); const g = z.createGzip(); const chunks = []; g.on('data', (c) => chunks.push(c)); g.on('end', () => resolve(z.gunzipSync(Buffer.concat(chunks)).toString())); g.write('hello '); g.end('world'); })`, "hello world"},
 		{"pipe into createGunzip", `new Promise((resolve) => { const z = require('zlib'); const { PassThrough } = require('stream'); const src = new PassThrough(); const out = []; src.pipe(z.createGunzip()).on('data', (c) => out.push(c)).on('end', () => resolve(Buffer.concat(out).toString())); src.end(z.gzipSync('piped')); })`, "piped"},
+		{"maxOutputLength", `(() => { const z = require('zlib'); try { z.gunzipSync(z.gzipSync('x'.repeat(2000)), { maxOutputLength: 1024 }) } catch (e) { return [e.name, e.code, e.message].join('|') } })()`, "RangeError|ERR_BUFFER_TOO_LARGE|Cannot create a Buffer larger than 1024 bytes"},
+		{"maxOutputLength fits", `require('zlib').inflateSync(require('zlib').deflateSync('x'.repeat(1024)), { maxOutputLength: 1024 }).length`, "1024"},
+	})
+}
+
+// TestDecompressionIsCapped checks that no decompression, sync, callback or
+// stream, produces more than MaxOutput bytes, whatever maxOutputLength says:
+// a small input must not inflate to gigabytes in memory.
+func TestDecompressionIsCapped(t *testing.T) {
+	over := `Buffer.alloc(` + strconv.Itoa(MaxOutput+1) + `)`
+	newEnv(t).Run(t, []nodetest.Case{
+		{"gunzipSync", `(() => { const z = require('zlib'); try { z.gunzipSync(z.gzipSync(` + over + `)) } catch (e) { return e.code + '|' + e.message } })()`,
+			"ERR_BUFFER_TOO_LARGE|Cannot create a Buffer larger than 67108864 bytes"},
+		{"brotli with a larger maxOutputLength", `(() => { const z = require('zlib'); const c = z.brotliCompressSync(` + over + `, { params: { [z.constants.BROTLI_PARAM_QUALITY]: 1 } }); try { z.brotliDecompressSync(c, { maxOutputLength: 2 ** 32 }) } catch (e) { return e.code } })()`,
+			"ERR_BUFFER_TOO_LARGE"},
+		{"callback", `new Promise((resolve) => { const z = require('zlib'); z.inflateRaw(z.deflateRawSync(` + over + `), (err) => resolve(err.code)) })`,
+			"ERR_BUFFER_TOO_LARGE"},
+		{"stream", `new Promise((resolve) => { const z = require('zlib'); const g = z.createGunzip(); g.on('error', (e) => resolve(e.code)); g.end(z.gzipSync(` + over + `)) })`,
+			"ERR_BUFFER_TOO_LARGE"},
 	})
 }
 

@@ -53,6 +53,11 @@ import (
 // maxFetchBody bounds a response body read into memory.
 const maxFetchBody = 100 << 20
 
+// MaxInFlight bounds the requests one runtime has open at once; a fetch
+// beyond it fails at once. Each open request holds a connection, a
+// goroutine and, soon, its body in memory: one call made 3,000.
+const MaxInFlight = 100
+
 // fetchExportsKey holds the VM's fetch function (the node-fetch module) on
 // the global object, out of reach of plugin assignments to globalThis.fetch;
 // fetchFactoryKey the prelude's makeFetch, for FetchFor. A plugin can find
@@ -104,7 +109,8 @@ func (f *Fetch) Global() node.Global { return node.Global{Name: "fetch", Install
 // AbortSignal and (unless defined) DOMException in rt.
 func (f *Fetch) Enable(rt *goja.Runtime, h node.Host) error {
 	host := rt.NewObject()
-	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call, nil) })
+	inFlight := new(atomic.Int64) // this runtime's open requests
+	_ = host.Set("send", func(call goja.FunctionCall) goja.Value { return f.send(rt, h, inFlight, call, nil) })
 	_ = host.Set("statusText", func(call goja.FunctionCall) goja.Value {
 		return rt.ToValue(http.StatusText(int(call.Argument(0).ToInteger())))
 	})
@@ -182,7 +188,10 @@ func (f *Fetch) FetchFor(rt *goja.Runtime, h node.Host, creds Credentials) (goja
 	if !ok {
 		return nil, errors.New("fetch: install the fetch global first")
 	}
-	send := func(call goja.FunctionCall) goja.Value { return f.send(rt, h, call, &creds) }
+	// A fetch with credentials (posthog.api) counts its own open requests:
+	// its limit adds to, and cannot be exhausted by, the plugin's fetch.
+	inFlight := new(atomic.Int64)
+	send := func(call goja.FunctionCall) goja.Value { return f.send(rt, h, inFlight, call, &creds) }
 	return factory(goja.Undefined(), rt.ToValue(send))
 }
 
@@ -335,7 +344,7 @@ type fetchFailure struct {
 // [promise, abort]. The promise resolves with the raw response or rejects
 // with a failure description; the JavaScript side makes them a Response or
 // an error.
-func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall, creds *Credentials) goja.Value {
+func (f *Fetch) send(rt *goja.Runtime, h node.Host, inFlight *atomic.Int64, call goja.FunctionCall, creds *Credentials) goja.Value {
 	spec, err := readFetchSpec(rt, call.Argument(0))
 	if err != nil {
 		panic(rt.NewTypeError(err.Error()))
@@ -360,6 +369,15 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall, cred
 		return goja.Undefined()
 	}
 	result := rt.NewArray(promise, abort)
+	if inFlight.Load() >= MaxInFlight {
+		cancel(nil)
+		_ = reject(fetchFailureValue(rt, &fetchFailure{
+			Type: "system",
+			Message: fmt.Sprintf("request to %s failed, reason: too many requests in flight: a plugin VM may have %d open at once",
+				spec.url, MaxInFlight),
+		}))
+		return result
+	}
 	if !shared.Begin() {
 		cancel(nil)
 		_ = reject(fetchFailureValue(rt, &fetchFailure{
@@ -368,8 +386,10 @@ func (f *Fetch) send(rt *goja.Runtime, h node.Host, call goja.FunctionCall, cred
 		}))
 		return result
 	}
+	inFlight.Add(1)
 	go func() {
 		defer shared.End()
+		defer inFlight.Add(-1)
 		res, failure := doFetch(ctx, client, spec)
 		cancel(nil)
 		if len(secrets) > 0 {

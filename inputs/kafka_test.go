@@ -24,7 +24,7 @@ import (
 func kafkaEnv(t *testing.T) *service.Environment {
 	t.Helper()
 	env := service.GlobalEnvironment().Clone()
-	require.NoError(t, env.RegisterBatchInput("kafka", kafkaInputSpec(), KafkaInputConstructor(mockclient.Opts()...)))
+	require.NoError(t, RegisterKafkaInput(env, mockclient.Opts()...))
 	return env
 }
 

@@ -110,16 +110,16 @@ output:
 }
 
 func init() {
-	if err := service.RegisterBatchOutput("kafka", kafkaOutputSpec(), KafkaOutputConstructor()); err != nil {
+	if err := RegisterKafkaOutput(service.GlobalEnvironment()); err != nil {
 		panic(err)
 	}
 }
 
-// KafkaOutputConstructor builds the kafka output with extra franz-go options
-// appended to those of the configuration; tests use it to cap the protocol
-// versions for librdkafka's mock cluster.
-func KafkaOutputConstructor(extra ...kgo.Opt) service.BatchOutputConstructor {
-	return func(conf *service.ParsedConfig, res *service.Resources) (service.BatchOutput, service.BatchPolicy, int, error) {
+// RegisterKafkaOutput registers the kafka output in env, with extra franz-go
+// options appended to those of each configuration; tests use them to cap
+// the protocol versions for librdkafka's mock cluster.
+func RegisterKafkaOutput(env *service.Environment, extra ...kgo.Opt) error {
+	return env.RegisterBatchOutput("kafka", kafkaOutputSpec(), func(conf *service.ParsedConfig, res *service.Resources) (service.BatchOutput, service.BatchPolicy, int, error) {
 		var policy service.BatchPolicy
 		w, err := newKafkaWriter(conf, res, extra)
 		if err != nil {
@@ -133,7 +133,7 @@ func KafkaOutputConstructor(extra ...kgo.Opt) service.BatchOutputConstructor {
 			return nil, policy, 0, err
 		}
 		return w, policy, maxInFlight, nil
-	}
+	})
 }
 
 type kafkaWriter struct {

@@ -337,3 +337,29 @@ func TestPartitionTrackerCommitsAcknowledgedPrefix(t *testing.T) {
 		})
 	}
 }
+
+// Wrong TLS or credentials fail Connect with an error naming the broker and
+// the cause. The mock speaks neither TLS nor SASL, which is enough to see
+// both refused.
+func TestKafkaInputTLSAndSASLErrorsNameTheBroker(t *testing.T) {
+	c := kafkamock.Start(t, 1)
+	c.CreateTopic(t, "secure", 1)
+	for _, tc := range []struct{ name, fields string }{
+		{"tls to a plaintext broker", "tls:\n  enabled: true\n  skip_cert_verify: true"},
+		{"sasl refused", "sasl:\n  - mechanism: SCRAM-SHA-256\n    username: hogpipe\n    password: wrong"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf, err := kafkaInputSpec().ParseYAML(fmt.Sprintf("seed_brokers: [ %q ]\ntopics: [ secure ]\n%s\n", c.Brokers()[0], tc.fields), nil)
+			require.NoError(t, err)
+			r, err := newKafkaReader(conf, service.MockResources(), mockclient.Opts())
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			err = r.Connect(ctx)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.Brokers()[0])
+			t.Log(err)
+			require.NoError(t, r.Close(ctx))
+		})
+	}
+}

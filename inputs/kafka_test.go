@@ -68,10 +68,14 @@ kafka:
 // test ends). stop gives up waiting for in-flight messages after grace.
 func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time.Duration) error) {
 	t.Helper()
+	// Run stops the stream again with its own context once it has stopped:
+	// cancelling it keeps that second stop from waiting forever on a
+	// message that is nacked over and over.
+	runCtx, cancelRun := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = stream.Run(context.Background())
+		_ = stream.Run(runCtx)
 	}()
 	var once sync.Once
 	var stopErr error
@@ -80,6 +84,7 @@ func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
 			stopErr = stream.Stop(ctx)
+			cancelRun()
 			<-done
 		})
 		return stopErr

@@ -123,14 +123,19 @@ output:
 }
 
 func init() {
-	if err := service.RegisterBatchInput("kafka", kafkaInputSpec(), KafkaInputConstructor()); err != nil {
+	if err := RegisterKafkaInput(service.GlobalEnvironment()); err != nil {
 		panic(err)
 	}
 }
 
-// KafkaInputConstructor builds the kafka input with extra franz-go options
-// appended to those of the configuration; tests use it to cap the protocol
-// versions for librdkafka's mock cluster.
+// RegisterKafkaInput registers the kafka input in env, with extra franz-go
+// options appended to those of each configuration; tests use them to cap
+// the protocol versions for librdkafka's mock cluster.
+func RegisterKafkaInput(env *service.Environment, extra ...kgo.Opt) error {
+	return env.RegisterBatchInput("kafka", kafkaInputSpec(), KafkaInputConstructor(extra...))
+}
+
+// KafkaInputConstructor builds kafka inputs with extra franz-go options.
 func KafkaInputConstructor(extra ...kgo.Opt) service.BatchInputConstructor {
 	return func(conf *service.ParsedConfig, res *service.Resources) (service.BatchInput, error) {
 		r, err := newKafkaReader(conf, res, extra)
@@ -305,21 +310,26 @@ func (r *kafkaReader) ReadBatch(ctx context.Context) (service.MessageBatch, serv
 			return r.flush(ctx)
 		}
 
+		// With a batch period, the poll waits no longer than the period
+		// of the batch being formed.
 		pollCtx, cancel := ctx, context.CancelFunc(func() {})
+		timed := false
 		if r.batcher != nil && len(r.forming) > 0 {
 			if wait, ok := r.batcher.UntilNext(); ok {
-				if wait <= 0 {
-					return r.flush(ctx)
-				}
 				pollCtx, cancel = context.WithTimeout(ctx, wait)
+				timed = true
 			}
 		}
 		fetches := cl.PollRecords(pollCtx, r.limit)
+		periodDue := timed && pollCtx.Err() != nil && ctx.Err() == nil
 		cancel()
 		if err := r.fetchErrors(fetches); err != nil {
 			return nil, nil, err
 		}
 		r.pending = r.track(cl, fetches)
+		if periodDue {
+			return r.flush(ctx)
+		}
 		if err := ctx.Err(); err != nil && len(r.pending) == 0 {
 			return nil, nil, err
 		}

@@ -24,7 +24,7 @@ import (
 func kafkaEnv(t *testing.T) *service.Environment {
 	t.Helper()
 	env := service.GlobalEnvironment().Clone()
-	require.NoError(t, env.RegisterBatchInput("kafka", kafkaInputSpec(), KafkaInputConstructor(mockclient.Opts()...)))
+	require.NoError(t, RegisterKafkaInput(env, mockclient.Opts()...))
 	return env
 }
 
@@ -68,10 +68,14 @@ kafka:
 // test ends). stop gives up waiting for in-flight messages after grace.
 func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time.Duration) error) {
 	t.Helper()
+	// Run stops the stream again with its own context once it has stopped:
+	// cancelling it keeps that second stop from waiting forever on a
+	// message that is nacked over and over.
+	runCtx, cancelRun := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		_ = stream.Run(context.Background())
+		_ = stream.Run(runCtx)
 	}()
 	var once sync.Once
 	var stopErr error
@@ -80,6 +84,7 @@ func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time
 			ctx, cancel := context.WithTimeout(context.Background(), grace)
 			defer cancel()
 			stopErr = stream.Stop(ctx)
+			cancelRun()
 			<-done
 		})
 		return stopErr
@@ -334,6 +339,32 @@ func TestPartitionTrackerCommitsAcknowledgedPrefix(t *testing.T) {
 			tr.markCommitted(eo.Offset)
 			_, ok = tr.committable()
 			assert.False(t, ok, "nothing new to commit")
+		})
+	}
+}
+
+// Wrong TLS or credentials fail Connect with an error naming the broker and
+// the cause. The mock speaks neither TLS nor SASL, which is enough to see
+// both refused.
+func TestKafkaInputTLSAndSASLErrorsNameTheBroker(t *testing.T) {
+	c := kafkamock.Start(t, 1)
+	c.CreateTopic(t, "secure", 1)
+	for _, tc := range []struct{ name, fields string }{
+		{"tls to a plaintext broker", "tls:\n  enabled: true\n  skip_cert_verify: true"},
+		{"sasl refused", "sasl:\n  - mechanism: SCRAM-SHA-256\n    username: hogpipe\n    password: wrong"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			conf, err := kafkaInputSpec().ParseYAML(fmt.Sprintf("seed_brokers: [ %q ]\ntopics: [ secure ]\n%s\n", c.Brokers()[0], tc.fields), nil)
+			require.NoError(t, err)
+			r, err := newKafkaReader(conf, service.MockResources(), mockclient.Opts())
+			require.NoError(t, err)
+			ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
+			defer cancel()
+			err = r.Connect(ctx)
+			require.Error(t, err)
+			assert.Contains(t, err.Error(), c.Brokers()[0])
+			t.Log(err)
+			require.NoError(t, r.Close(ctx))
 		})
 	}
 }

@@ -110,14 +110,19 @@ output:
 }
 
 func init() {
-	if err := service.RegisterBatchOutput("kafka", kafkaOutputSpec(), KafkaOutputConstructor()); err != nil {
+	if err := RegisterKafkaOutput(service.GlobalEnvironment()); err != nil {
 		panic(err)
 	}
 }
 
-// KafkaOutputConstructor builds the kafka output with extra franz-go options
-// appended to those of the configuration; tests use it to cap the protocol
-// versions for librdkafka's mock cluster.
+// RegisterKafkaOutput registers the kafka output in env, with extra franz-go
+// options appended to those of each configuration; tests use them to cap
+// the protocol versions for librdkafka's mock cluster.
+func RegisterKafkaOutput(env *service.Environment, extra ...kgo.Opt) error {
+	return env.RegisterBatchOutput("kafka", kafkaOutputSpec(), KafkaOutputConstructor(extra...))
+}
+
+// KafkaOutputConstructor builds kafka outputs with extra franz-go options.
 func KafkaOutputConstructor(extra ...kgo.Opt) service.BatchOutputConstructor {
 	return func(conf *service.ParsedConfig, res *service.Resources) (service.BatchOutput, service.BatchPolicy, int, error) {
 		var policy service.BatchPolicy

@@ -21,7 +21,7 @@ import (
 func kafkaOutputEnv(t *testing.T) *service.Environment {
 	t.Helper()
 	env := service.GlobalEnvironment().Clone()
-	require.NoError(t, env.RegisterBatchOutput("kafka", kafkaOutputSpec(), KafkaOutputConstructor(mockclient.Opts()...)))
+	require.NoError(t, RegisterKafkaOutput(env, mockclient.Opts()...))
 	return env
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs all of hogpipe's tests on a fresh machine: installs what they need when
-# it is missing (Debian's redis-server and chromium, the npm test clients),
-# then checks formatting, the embedded JavaScript (node --check) and vet, runs the Go tests with the race detector and
+# it is missing (Debian's redis-server, chromium and gcc, the npm test clients),
+# then checks formatting, the embedded JavaScript (node --check) and vet, runs
+# the Go tests with the race detector and
 # each fuzz target briefly.
 #
 #   scripts/test.sh               # everything
@@ -16,6 +17,9 @@ install_debian_packages() {
   local missing=()
   command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  # cgo: the race detector, and librdkafka's mock Kafka cluster (bundled with
+  # confluent-kafka-go) that the kafka tests run against.
+  command -v gcc >/dev/null 2>&1 || missing+=(gcc)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing ${missing[*]} (Debian packages)"
   local sudo=""
@@ -41,6 +45,12 @@ install_npm_clients() {
 
 install_debian_packages
 install_npm_clients
+
+# The kafka tests must fail, not skip, without cgo: say why up front.
+if [ "$(go env CGO_ENABLED)" != "1" ]; then
+  echo "cgo is off (CGO_ENABLED=$(go env CGO_ENABLED)): the race detector and the kafka tests (librdkafka's mock cluster) need it; set CGO_ENABLED=1 with gcc installed" >&2
+  exit 1
+fi
 
 log "gofmt"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './node_modules/*'))

@@ -19,19 +19,6 @@ import (
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
-// helperEnv makes the test binary run the hogpipe CLI with the arguments in
-// it (newline-separated), so a test can kill a real hogpipe process.
-const helperEnv = "HOGPIPE_TEST_RUN_CLI"
-
-func TestMain(m *testing.M) {
-	if args := os.Getenv(helperEnv); args != "" {
-		time.Local = time.UTC
-		code, _ := cliRun(strings.Split(args, "\n"))
-		os.Exit(code)
-	}
-	os.Exit(m.Run())
-}
-
 func cliRun(args []string) (int, error) {
 	return runCLIArgs(context.Background(), append([]string{"hogpipe"}, args...))
 }

@@ -10,14 +10,15 @@ import (
 
 // Logger passes franz-go's warnings and errors (a broker that cannot be
 // dialled, a failed SASL handshake, a group that keeps failing) to the
-// component's logger; franz-go retries them itself with back-off.
+// component's logger; franz-go retries them itself with back-off. Its info
+// lines (group joins, rebalances) become debug lines.
 func Logger(log *service.Logger) kgo.Opt {
 	return kgo.WithLogger(logAdapter{log: log})
 }
 
 type logAdapter struct{ log *service.Logger }
 
-func (logAdapter) Level() kgo.LogLevel { return kgo.LogLevelWarn }
+func (logAdapter) Level() kgo.LogLevel { return kgo.LogLevelInfo }
 
 func (a logAdapter) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 	var b strings.Builder
@@ -30,8 +31,6 @@ func (a logAdapter) Log(level kgo.LogLevel, msg string, keyvals ...any) {
 		a.log.Error(b.String())
 	case kgo.LogLevelWarn:
 		a.log.Warn(b.String())
-	case kgo.LogLevelInfo:
-		a.log.Info(b.String())
 	default:
 		a.log.Debug(b.String())
 	}

@@ -24,7 +24,9 @@ import (
 //     get partitions. Giving the followers' requests time to arrive first
 //     makes the round complete as on a real broker;
 //   - short session and heartbeat timings, so rebalances in tests take
-//     seconds rather than the default 45s.
+//     seconds rather than the default 45s;
+//   - a short fetch wait: the mock holds a fetch at the end of a partition
+//     for the whole wait, even when records arrive meanwhile.
 func Opts() []kgo.Opt {
 	return []kgo.Opt{
 		kgo.MaxVersions(kversion.V2_1_0()),
@@ -32,6 +34,7 @@ func Opts() []kgo.Opt {
 		kgo.SessionTimeout(6 * time.Second),
 		kgo.HeartbeatInterval(500 * time.Millisecond),
 		kgo.RebalanceTimeout(10 * time.Second),
+		kgo.FetchMaxWait(50 * time.Millisecond),
 	}
 }
 

@@ -14,7 +14,7 @@ import (
 // unsupportedModules need Node's sockets or native code, which the host does
 // not provide; importing one fails at load with a clear message.
 var unsupportedModules = map[string]bool{
-	"aws-sdk": true, "snowflake-sdk": true, "pg": true, "generic-pool": true,
+	"snowflake-sdk": true, "pg": true, "generic-pool": true,
 	"net": true, "tls": true, "dgram": true, "child_process": true, "fs": true,
 	"http": true, "https": true, "worker_threads": true, "cluster": true,
 }
@@ -80,6 +80,11 @@ func hostImportsPlugin(hostModules map[string]bool) api.Plugin {
 				}
 			} else {
 				root = strings.SplitN(root, "/", 2)[0]
+			}
+			if root == "aws-sdk" {
+				return api.OnResolveResult{Errors: []api.Message{{
+					Text: fmt.Sprintf("cannot import %q: hogpipe serves only the S3 client of aws-sdk (import \"aws-sdk\" or \"aws-sdk/clients/s3\")", args.Path),
+				}}}, nil
 			}
 			if unsupportedModules[root] || strings.HasPrefix(root, "@google-cloud/") {
 				return api.OnResolveResult{Errors: []api.Message{{

@@ -19,8 +19,10 @@ func TestImportsThatCannotBeServed(t *testing.T) {
 		name, source string
 		want         []string
 	}{
-		{"sockets package", `import AWS from 'aws-sdk'; export function processEvent(e) { return new AWS.S3() }`,
-			[]string{`cannot import "aws-sdk"`, "does not support this package yet"}},
+		{"sockets package", `import snowflake from 'snowflake-sdk'; export function processEvent(e) { return snowflake }`,
+			[]string{`cannot import "snowflake-sdk"`, "does not support this package yet"}},
+		{"aws-sdk service not served", `import DynamoDB from 'aws-sdk/clients/dynamodb'; export const x = DynamoDB`,
+			[]string{`cannot import "aws-sdk/clients/dynamodb"`, "only the S3 client"}},
 		{"google cloud", `const { BigQuery } = require('@google-cloud/bigquery'); module.exports = {}`,
 			[]string{`cannot import "@google-cloud/bigquery"`, "does not support this package yet"}},
 		{"node built-in without sockets support", `import fs from 'node:fs'; export const x = fs`,

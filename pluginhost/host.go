@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/node"
+	"github.com/hogpipe/hogpipe/internal/node/awssdk"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
@@ -16,6 +17,7 @@ import (
 	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 	"github.com/hogpipe/hogpipe/internal/node/zlib"
+	"github.com/hogpipe/hogpipe/internal/outbound"
 	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
 	webglobals "github.com/hogpipe/hogpipe/internal/web/globals"
 	webintl "github.com/hogpipe/hogpipe/internal/web/intl"
@@ -28,8 +30,11 @@ import (
 // hostModules lists every module the host serves to plugins, by import name.
 // They stay external to the esbuild bundle, so these win over node_modules
 // copies.
-func hostModules() []node.Module {
-	return []node.Module{
+//
+// client is the plugin's guarded HTTP client, for the packages that make
+// requests; it may be nil when only the names are wanted.
+func hostModules(client *outbound.Client) []node.Module {
+	modules := []node.Module{
 		{Name: "@posthog/plugin-scaffold", Load: scaffoldModule},
 		contribModule(),
 		nodebuffer.Module(),
@@ -42,6 +47,7 @@ func hostModules() []node.Module {
 		nodeutil.Module(),
 		zlib.Module(),
 	}
+	return append(modules, awssdk.Modules(client)...)
 }
 
 // globals lists every global a VM gets, in install order: a later one may
@@ -75,7 +81,7 @@ func (v *vm) globals() []node.Global {
 // modules, so goja_nodejs's own core modules ("node:buffer" and the like,
 // registered process-wide by the packages linked in) are not served either.
 func (v *vm) installHost() error {
-	modules := hostModules()
+	modules := hostModules(v.plugin.fetch.Client())
 	registry := require.NewRegistry(require.WithLoader(noModuleFiles), require.WithGlobalFolders())
 	names := make(map[string]bool, len(modules))
 	for _, m := range modules {
@@ -133,7 +139,7 @@ func hostRequire(rt *goja.Runtime, loader *require.RequireModule, names map[stri
 // hostModuleNames are the imports esbuild leaves to the runtime.
 func hostModuleNames() map[string]bool {
 	names := make(map[string]bool)
-	for _, m := range hostModules() {
+	for _, m := range hostModules(nil) {
 		names[m.Name] = true
 	}
 	return names

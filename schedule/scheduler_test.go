@@ -524,12 +524,12 @@ func TestPluginRunInOnVirtualTime(t *testing.T) {
 	h.start(Config{Tasks: tasks(TaskEveryMinute, "1m"), Stores: memStores(m), Runner: pool})
 
 	enqueue(t, q, "later", `{"seconds":90}`, h.clock.Now())
-	require.Eventually(t, func() bool { return h.stats.jobs.Load() == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return h.stats.jobs.Load() == 1 }, 30*time.Second, time.Millisecond)
 	h.step(time.Minute, 3)
-	require.Eventually(t, func() bool { return h.stats.ran.Load() == 1 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return h.stats.ran.Load() == 1 }, 30*time.Second, time.Millisecond)
 	assert.Equal(t, int64(1), h.stats.jobs.Load(), "greet is due 90s after later ran")
 	h.step(30*time.Second, 3)
-	require.Eventually(t, func() bool { return h.stats.jobs.Load() == 2 }, 5*time.Second, time.Millisecond)
+	require.Eventually(t, func() bool { return h.stats.jobs.Load() == 2 }, 30*time.Second, time.Millisecond)
 
 	var greeted []Event
 	for _, ev := range h.events.list() {

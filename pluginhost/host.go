@@ -11,6 +11,7 @@ import (
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
 	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
@@ -36,6 +37,7 @@ func hostModules() []node.Module {
 		crypto.Module(),
 		events.Module(),
 		webfetch.Module(),
+		pg.Module(),
 		querystring.Module(),
 		stream.Module(),
 		nodeurl.Module(),

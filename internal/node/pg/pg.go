@@ -337,6 +337,10 @@ func errorValue(rt *goja.Runtime, err error) goja.Value {
 		}
 	case errors.Is(err, syscall.ECONNREFUSED):
 		fields["code"] = "ECONNREFUSED"
+		var opErr *net.OpError
+		if errors.As(err, &opErr) && opErr.Addr != nil {
+			fields["message"] = "connect ECONNREFUSED " + opErr.Addr.String()
+		}
 	case errors.Is(err, syscall.ECONNRESET):
 		fields["code"] = "ECONNRESET"
 	case errors.Is(err, context.DeadlineExceeded):

@@ -90,9 +90,9 @@ func TestModulePgUnreachable(t *testing.T) {
 	srv.Stop()
 	got := env.Eval(fmt.Sprintf(`(async () => {
 		const c = new (require('pg').Client)({host: '127.0.0.1', port: %d, user: 'postgres'})
-		try { await c.connect() } catch (e) { return e.code }
+		try { await c.connect() } catch (e) { return e.code + '|' + e.message }
 	})()`, port))
-	if got != "ECONNREFUSED" {
-		t.Fatalf("got %q, want ECONNREFUSED", got)
+	if want := fmt.Sprintf("ECONNREFUSED|connect ECONNREFUSED 127.0.0.1:%d", port); got != want {
+		t.Fatalf("got %q, want %q", got, want)
 	}
 }

@@ -11,6 +11,7 @@ import (
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/genericpool"
 	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
@@ -36,6 +37,7 @@ func hostModules() []node.Module {
 		nodebuffer.Module(),
 		crypto.Module(),
 		events.Module(),
+		genericpool.Module(),
 		webfetch.Module(),
 		pg.Module(),
 		querystring.Module(),

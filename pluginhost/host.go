@@ -12,6 +12,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
 	"github.com/hogpipe/hogpipe/internal/node/genericpool"
+	nodepath "github.com/hogpipe/hogpipe/internal/node/path"
 	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
@@ -39,6 +40,7 @@ func hostModules() []node.Module {
 		events.Module(),
 		genericpool.Module(),
 		webfetch.Module(),
+		nodepath.Module(),
 		pg.Module(),
 		querystring.Module(),
 		stream.Module(),

@@ -16,6 +16,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
+	"github.com/hogpipe/hogpipe/internal/node/stringdecoder"
 	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 	"github.com/hogpipe/hogpipe/internal/node/zlib"
@@ -44,6 +45,7 @@ func hostModules() []node.Module {
 		pg.Module(),
 		querystring.Module(),
 		stream.Module(),
+		stringdecoder.Module(),
 		nodeurl.Module(),
 		nodeutil.Module(),
 		zlib.Module(),

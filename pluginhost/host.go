@@ -17,6 +17,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
 	"github.com/hogpipe/hogpipe/internal/node/stringdecoder"
+	nodetimers "github.com/hogpipe/hogpipe/internal/node/timers"
 	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 	"github.com/hogpipe/hogpipe/internal/node/zlib"
@@ -46,6 +47,8 @@ func hostModules() []node.Module {
 		querystring.Module(),
 		stream.Module(),
 		stringdecoder.Module(),
+		nodetimers.Module(),
+		nodetimers.PromisesModule(),
 		nodeurl.Module(),
 		nodeutil.Module(),
 		zlib.Module(),

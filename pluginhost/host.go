@@ -8,6 +8,7 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/node"
+	nodeassert "github.com/hogpipe/hogpipe/internal/node/assert"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
@@ -37,6 +38,7 @@ func hostModules() []node.Module {
 	return []node.Module{
 		{Name: "@posthog/plugin-scaffold", Load: scaffoldModule},
 		contribModule(),
+		nodeassert.Module(),
 		nodebuffer.Module(),
 		crypto.Module(),
 		events.Module(),

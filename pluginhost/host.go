@@ -13,6 +13,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
 	"github.com/hogpipe/hogpipe/internal/node/genericpool"
+	nodeos "github.com/hogpipe/hogpipe/internal/node/os"
 	nodepath "github.com/hogpipe/hogpipe/internal/node/path"
 	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
@@ -44,6 +45,7 @@ func hostModules() []node.Module {
 		events.Module(),
 		genericpool.Module(),
 		webfetch.Module(),
+		nodeos.Module(),
 		nodepath.Module(),
 		pg.Module(),
 		querystring.Module(),

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs all of hogpipe's tests on a fresh machine: installs what they need when
-# it is missing (Debian's redis-server and chromium, the npm test clients),
+# it is missing (Debian's redis-server, chromium and postgresql, the npm test clients),
 # then checks formatting, the embedded JavaScript (node --check) and vet, runs the Go tests with the race detector and
 # each fuzz target briefly.
 #

@@ -8,8 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"os"
-	"path/filepath"
 	"regexp"
 	"sort"
 	"strings"
@@ -23,33 +21,6 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node/awssdk/s3test"
 	"github.com/hogpipe/hogpipe/internal/testutil"
 )
-
-// sharedPlugin finds one of the pinned public plugins in the shared
-// plugins folder beside the project (../shared/plugins, or above a
-// worktree), loaded in place. Without it the test fails in CI and skips
-// elsewhere.
-func sharedPlugin(t *testing.T, name string) string {
-	t.Helper()
-	if dir := os.Getenv("HOGPIPE_SHARED_PLUGINS"); dir != "" {
-		return filepath.Join(dir, name)
-	}
-	wd, err := os.Getwd()
-	require.NoError(t, err)
-	for dir := wd; ; dir = filepath.Dir(dir) {
-		candidate := filepath.Join(dir, "shared", "plugins", name)
-		if _, err := os.Stat(filepath.Join(candidate, "plugin.json")); err == nil {
-			return candidate
-		}
-		if filepath.Dir(dir) == dir {
-			break
-		}
-	}
-	if os.Getenv("CI") == "true" {
-		t.Fatalf("the shared plugin %s is missing: set HOGPIPE_SHARED_PLUGINS to the folder holding it", name)
-	}
-	t.Skipf("the shared plugin %s is missing (set HOGPIPE_SHARED_PLUGINS)", name)
-	return ""
-}
 
 // TestPluginOutputS3Export runs the real s3-export plugin, unmodified,
 // against a local S3 server: each batch lands as one object under the

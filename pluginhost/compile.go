@@ -14,8 +14,8 @@ import (
 // unsupportedModules need Node's sockets or native code, which the host does
 // not provide; importing one fails at load with a clear message.
 var unsupportedModules = map[string]bool{
-	"snowflake-sdk": true, "pg": true, "generic-pool": true,
-	"net": true, "tls": true, "dgram": true, "child_process": true, "fs": true,
+	"snowflake-sdk": true,
+	"net":           true, "tls": true, "dgram": true, "child_process": true, "fs": true,
 	"http": true, "https": true, "worker_threads": true, "cluster": true,
 }
 

@@ -8,12 +8,19 @@ import (
 	"github.com/dop251/goja_nodejs/require"
 
 	"github.com/hogpipe/hogpipe/internal/node"
+	nodeassert "github.com/hogpipe/hogpipe/internal/node/assert"
 	"github.com/hogpipe/hogpipe/internal/node/awssdk"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/genericpool"
+	nodeos "github.com/hogpipe/hogpipe/internal/node/os"
+	nodepath "github.com/hogpipe/hogpipe/internal/node/path"
+	"github.com/hogpipe/hogpipe/internal/node/pg"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
+	"github.com/hogpipe/hogpipe/internal/node/stringdecoder"
+	nodetimers "github.com/hogpipe/hogpipe/internal/node/timers"
 	nodeurl "github.com/hogpipe/hogpipe/internal/node/url"
 	nodeutil "github.com/hogpipe/hogpipe/internal/node/util"
 	"github.com/hogpipe/hogpipe/internal/node/zlib"
@@ -37,12 +44,20 @@ func hostModules(client *outbound.Client) []node.Module {
 	modules := []node.Module{
 		{Name: "@posthog/plugin-scaffold", Load: scaffoldModule},
 		contribModule(),
+		nodeassert.Module(),
 		nodebuffer.Module(),
 		crypto.Module(),
 		events.Module(),
+		genericpool.Module(),
 		webfetch.Module(),
+		nodeos.Module(),
+		nodepath.Module(),
+		pg.Module(),
 		querystring.Module(),
 		stream.Module(),
+		stringdecoder.Module(),
+		nodetimers.Module(),
+		nodetimers.PromisesModule(),
 		nodeurl.Module(),
 		nodeutil.Module(),
 		zlib.Module(),

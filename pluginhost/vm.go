@@ -3,6 +3,7 @@ package pluginhost
 import (
 	"context"
 	"fmt"
+	"net"
 	"reflect"
 	"runtime/debug"
 	"sync"
@@ -541,6 +542,18 @@ func (v *vm) Context() context.Context {
 		return v.ctx
 	}
 	return v.current.context(v)
+}
+
+// Dial makes the VM a node.Dialer: connections go through the plugin's
+// outbound guard (fetch_allow, fetch_deny_private) and are closed when the
+// VM goes, so a plugin that never ends its database client leaks nothing.
+func (v *vm) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	conn, err := v.plugin.fetch.Client().Dial(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(v.ctx, func() { _ = conn.Close() })
+	return conn, nil
 }
 
 func (v *vm) ReportError(err error) {

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs all of hogpipe's tests on a fresh machine: installs what they need when
-# it is missing (Debian's redis-server, chromium and gcc, the npm test clients),
-# then checks formatting, the embedded JavaScript (node --check) and vet, runs
-# the Go tests with the race detector and
+# it is missing (Debian's redis-server, chromium, postgresql and gcc, the npm
+# test clients), then checks formatting, the embedded JavaScript (node --check)
+# and vet, runs the Go tests with the race detector and
 # each fuzz target briefly.
 #
 #   scripts/test.sh               # everything
@@ -20,6 +20,7 @@ install_debian_packages() {
   # cgo: the race detector, and librdkafka's mock Kafka cluster (bundled with
   # confluent-kafka-go) that the kafka tests run against.
   command -v gcc >/dev/null 2>&1 || missing+=(gcc)
+  compgen -G '/usr/lib/postgresql/*/bin/initdb' >/dev/null || missing+=(postgresql)
   [ ${#missing[@]} -eq 0 ] && return
   log "installing ${missing[*]} (Debian packages)"
   local sudo=""

@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja_nodejs/require"
@@ -29,6 +30,13 @@ type Host interface {
 	// ReportError logs an error no caller can receive, such as a callback
 	// that threw on a later turn of the loop.
 	ReportError(err error)
+}
+
+// Dialer is a Host that opens network connections for modules speaking a
+// protocol of their own (a database driver): through the runtime's outbound
+// guard, and closed when the runtime goes even if the module forgets them.
+type Dialer interface {
+	Dial(ctx context.Context, network, addr string) (net.Conn, error)
 }
 
 // Module is a module plugins import by Name. Load builds its loader for one

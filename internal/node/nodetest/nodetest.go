@@ -6,6 +6,7 @@ package nodetest
 import (
 	"context"
 	"fmt"
+	"net"
 	"sync"
 	"testing"
 	"time"
@@ -116,6 +117,17 @@ func (e *Env) Do(fn func(rt *goja.Runtime) error) error {
 func (e *Env) Callback() func(fn func()) bool { return e.loop.Submit }
 
 func (e *Env) Context() context.Context { return e.ctx }
+
+// Dial connects without a guard; the connection closes when the Env stops.
+func (e *Env) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
+	var d net.Dialer
+	conn, err := d.DialContext(ctx, network, addr)
+	if err != nil {
+		return nil, err
+	}
+	context.AfterFunc(e.ctx, func() { _ = conn.Close() })
+	return conn, nil
+}
 
 func (e *Env) ReportError(err error) {
 	e.t.Logf("reported: %v", err)

@@ -47,6 +47,9 @@ type vm struct {
 
 	watchdog jsWatchdog
 
+	// keys interns the object keys of decoded events; only the loop uses it.
+	keys keyStrings
+
 	// timers are the pending setTimeout/setInterval/setImmediate callbacks
 	// (timers.go); used on the loop only, cancelled when the VM goes.
 	timers timerSet
@@ -98,6 +101,7 @@ func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 		inflight:  make(map[*call]struct{}),
 		unhandled: make(map[*goja.Promise]goja.Value),
 		onDiscard: onDiscard,
+		keys:      make(keyStrings),
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.loop.OnPanic = v.recoverPanic

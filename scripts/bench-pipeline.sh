@@ -34,7 +34,7 @@ seconds() {
 
 printf '%s, %d cores, load %s; %d events per run, batches of 100, %d pipeline threads\n' \
   "$(date -u +%FT%TZ)" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" "$count" "$threads"
-printf '%-10s %8s %10s %16s %16s %7s\n' event bytes 'hogpipe s' 'plugin stage/s' 'node 1 thread/s' ratio
+printf '%-10s %6s %9s %9s %15s %16s %6s\n' event bytes 'plugin s' 'no-op s' 'plugin stage/s' 'node 1 thread/s' ratio
 for name in $events; do
   event=testdata/events/$name.json
   with=$(seconds plugin "$event")
@@ -43,6 +43,6 @@ for name in $events; do
     sed -n 's/.*"events_per_second":\([0-9]*\).*/\1/p')
   awk -v name="$name" -v size="$(wc -c <"$event")" -v n="$count" -v w="$with" -v wo="$without" -v node="$node" 'BEGIN {
     stage = n / (w - wo)
-    printf "%-10s %8d %10.2f %16.0f %16.0f %7.2f\n", name, size, w, stage, node, stage / node
+    printf "%-10s %6d %9.2f %9.2f %15.0f %16.0f %6.2f\n", name, size, w, wo, stage, node, stage / node
   }'
 done

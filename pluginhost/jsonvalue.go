@@ -143,7 +143,13 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := obj.Set(key, v); err != nil {
+		if key == "__proto__" {
+			// JSON.parse makes it an own property; a Set would change the
+			// object's prototype instead and lose the key.
+			if err := obj.DefineDataProperty(key, v, goja.FLAG_TRUE, goja.FLAG_TRUE, goja.FLAG_TRUE); err != nil {
+				return nil, err
+			}
+		} else if err := obj.Set(key, v); err != nil {
 			return nil, err
 		}
 		d.skipSpace()

@@ -20,6 +20,7 @@ func TestJSONRoundTripKeepsOrder(t *testing.T) {
 		{`"\ud83d\ude00"`, `"😀"`},
 		{`1.5e-7`, `1.5e-7`},
 		{`[]`, `[]`},
+		{`{"a":1,"__proto__":{"x":1},"b":2}`, `{"a":1,"__proto__":{"x":1},"b":2}`},
 	}
 	for _, c := range cases {
 		v, err := decodeJSON(rt, []byte(c.in))

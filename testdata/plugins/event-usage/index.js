@@ -146,6 +146,12 @@ const cases = {
         if (n < 0) event.never = true
         return event
     },
+    // A "__proto__" key, as JSON.parse reads it: an own property, not the prototype.
+    12(event) {
+        const p = event.properties
+        p.proto_checks = [p.polluted === undefined, Object.keys(p)[0], Object.getPrototypeOf(p) === Object.prototype, typeof p.__proto__]
+        return event
+    },
 }
 
 async function processEvent(event) {

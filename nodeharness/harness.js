@@ -6,6 +6,7 @@
 // test checks that hogpipe produces exactly the same lines.
 //
 //   node nodeharness/harness.js [--plugin DIR] [--var NAME=VALUE]... [--now ISO] FIXTURE_DIR
+//   node nodeharness/harness.js --bench EVENT_FILE [--count N] FIXTURE_DIR
 //
 // FIXTURE_DIR holds events.jsonl (one event per line) and optionally
 // fixture.json: {"plugin": folder, "config": {key: value}, "attachments":
@@ -15,6 +16,12 @@
 // fixture.json's "plugin" (relative to FIXTURE_DIR), else FIXTURE_DIR;
 // attachments are relative to FIXTURE_DIR, the GeoIP database to the plugin
 // folder.
+//
+// With --bench, the plugin of FIXTURE_DIR instead runs N times (default
+// 100000) on the one event in EVENT_FILE in a tight loop on this one thread
+// (JSON.parse, processEvent, JSON.stringify: what a Node consumer of bytes
+// does), after a warm-up of N/10, and the output is one JSON line
+// {"events":N,"seconds":…,"events_per_second":…} (scripts/bench-pipeline.sh).
 //
 // Output, one JSON line per event in input order, each followed by the
 // events the plugin captured while processing it:
@@ -71,7 +78,7 @@ function fail(message) {
 }
 
 function parseArgs(argv) {
-    const args = { vars: {}, now: '2024-01-01T00:00:00.000Z', plugin: null, fixture: null }
+    const args = { vars: {}, now: '2024-01-01T00:00:00.000Z', plugin: null, fixture: null, bench: null, count: 100000 }
     for (let i = 0; i < argv.length; i++) {
         const arg = argv[i]
         const value = () => {
@@ -80,6 +87,11 @@ function parseArgs(argv) {
         }
         if (arg === '--plugin') args.plugin = value()
         else if (arg === '--now') args.now = value()
+        else if (arg === '--bench') args.bench = value()
+        else if (arg === '--count') {
+            args.count = Number(value())
+            if (!Number.isInteger(args.count) || args.count <= 0) fail(`--count must be a positive integer`)
+        }
         else if (arg === '--var') {
             const [name, ...rest] = value().split('=')
             args.vars[name] = rest.join('=')
@@ -445,7 +457,7 @@ async function main() {
     if (args.plugin === null) args.plugin = path.resolve(args.fixture, fixture.plugin || '.')
     const manifest = readJSON(path.join(args.plugin, 'plugin.json'), null)
     if (manifest === null) fail(`${args.plugin} has no plugin.json`)
-    const eventsText = fs.readFileSync(path.join(args.fixture, 'events.jsonl'), 'utf8')
+    const eventsText = args.bench === null ? fs.readFileSync(path.join(args.fixture, 'events.jsonl'), 'utf8') : ''
 
     // The plugin's console goes to stderr: stdout is the results.
     const log = (...parts) => process.stderr.write(`[plugin] ${parts.map((p) => (typeof p === 'string' ? p : JSON.stringify(p))).join(' ')}\n`)
@@ -488,6 +500,11 @@ async function main() {
     if (fixture.geoipDatabase) meta.geoip = await createGeoIP(path.resolve(args.plugin, fixture.geoipDatabase))
 
     if (exports.setupPlugin) await exports.setupPlugin(meta)
+    if (args.bench !== null) {
+        const result = await bench(exports, meta, fs.readFileSync(args.bench, 'utf8').trim(), args.count)
+        process.stdout.write(JSON.stringify(result) + '\n', () => process.exit(0))
+        return
+    }
     const lines = []
     for (const line of eventsText.split('\n')) {
         if (line.trim() === '') continue
@@ -519,6 +536,25 @@ async function main() {
     }
     if (exports.teardownPlugin) await exports.teardownPlugin(meta)
     process.stdout.write(lines.map((l) => l + '\n').join(''), () => process.exit(0))
+}
+
+// bench times processEvent on copies of one event, parsed from and written
+// back to text as a consumer of bytes (Kafka, HTTP, files) must.
+async function bench(exports, meta, text, count) {
+    if (!exports.processEvent) fail('--bench: the plugin has no processEvent')
+    let bytes = 0
+    const run = async (n) => {
+        for (let i = 0; i < n; i++) {
+            const result = await exports.processEvent(JSON.parse(text), meta)
+            bytes += result ? JSON.stringify(result).length : 0
+        }
+    }
+    await run(Math.max(1, Math.floor(count / 10)))
+    bytes = 0
+    const start = process.hrtime.bigint()
+    await run(count)
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9
+    return { events: count, seconds, events_per_second: Math.round(count / seconds), output_chars: bytes }
 }
 
 main().catch((e) => fail(e && e.stack ? e.stack : String(e)))

@@ -23,7 +23,15 @@ import (
 
 // decodeJSON parses data into a JS value of rt, keeping the order of object keys.
 func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
-	d := jsonDecoder{rt: rt, data: data}
+	return decodeJSONKeys(rt, data, nil)
+}
+
+// decodeJSONKeys is decodeJSON reusing the strings in keys for object keys
+// it has seen before, and adding new short ones: events of one stream share
+// their keys, and a Go string per key per event is a good part of the
+// garbage of decoding them. keys may be nil.
+func decodeJSONKeys(rt *goja.Runtime, data []byte, keys keyStrings) (goja.Value, error) {
+	d := jsonDecoder{rt: rt, data: data, keys: keys}
 	d.skipSpace()
 	v, err := d.value(0)
 	if err != nil {
@@ -38,10 +46,20 @@ func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
 
 const jsonMaxDepth = maxJSONDepth
 
+// keyStrings interns object keys across decodes; it is bounded so that
+// events with ever-new keys cannot grow it without limit.
+type keyStrings map[string]string
+
+const (
+	keyStringsMax    = 4096
+	keyStringsMaxLen = 64
+)
+
 type jsonDecoder struct {
 	rt   *goja.Runtime
 	data []byte
 	pos  int
+	keys keyStrings
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -111,7 +129,7 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.errorf("expected a string key")
 		}
-		key, err := d.string()
+		key, err := d.key()
 		if err != nil {
 			return nil, err
 		}
@@ -213,6 +231,34 @@ func (d *jsonDecoder) number() (goja.Value, error) {
 		return nil, d.errorf("invalid number %q", text)
 	}
 	return d.rt.ToValue(f), nil
+}
+
+// key reads an object key, taking it from d.keys when it has no escapes.
+func (d *jsonDecoder) key() (string, error) {
+	if d.keys == nil {
+		return d.string()
+	}
+	start := d.pos + 1
+	end := start
+	for end < len(d.data) && end-start <= keyStringsMaxLen {
+		c := d.data[end]
+		if c == '"' {
+			if s, ok := d.keys[string(d.data[start:end])]; ok {
+				d.pos = end + 1
+				return s, nil
+			}
+			s, err := d.string()
+			if err == nil && len(d.keys) < keyStringsMax {
+				d.keys[s] = s
+			}
+			return s, err
+		}
+		if c == '\\' || c < 0x20 {
+			break
+		}
+		end++
+	}
+	return d.string()
 }
 
 // string reads a JSON string starting at the opening quote.

@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -19,6 +20,7 @@ func TestJSONRoundTripKeepsOrder(t *testing.T) {
 		{`"\ud83d\ude00"`, `"😀"`},
 		{`1.5e-7`, `1.5e-7`},
 		{`[]`, `[]`},
+		{`{"a":1,"__proto__":{"x":1},"b":2}`, `{"a":1,"__proto__":{"x":1},"b":2}`},
 	}
 	for _, c := range cases {
 		v, err := decodeJSON(rt, []byte(c.in))
@@ -41,4 +43,37 @@ func TestJSONDecodeErrors(t *testing.T) {
 		_, err := decodeJSON(rt, []byte(in))
 		assert.Error(t, err, in)
 	}
+}
+
+// TestJSONDecodeInternedKeys checks that decoding with a key cache gives
+// what decoding without one gives, for keys seen before, keys with escapes,
+// keys too long to intern and malformed keys.
+func TestJSONDecodeInternedKeys(t *testing.T) {
+	rt := goja.New()
+	long := strings.Repeat("k", keyStringsMaxLen+10)
+	inputs := []string{
+		`{"a":1,"b":{"a":2,"c":[{"a":3}]}}`,
+		`{"a":1,"b":{"a":2,"c":[{"a":3}]}}`,
+		`{"\u0061":1,"a\"b":2,"é":3,"` + long + `":4,"":5}`,
+		`{"\u0061":1,"a\"b":2,"é":3,"` + long + `":4,"":5}`,
+		`{"a` + "\x01" + `":1}`,
+		`{"a`,
+	}
+	keys := make(keyStrings)
+	for _, in := range inputs {
+		want, wantErr := decodeJSON(rt, []byte(in))
+		got, err := decodeJSONKeys(rt, []byte(in), keys)
+		if wantErr != nil {
+			require.EqualError(t, err, wantErr.Error(), in)
+			continue
+		}
+		require.NoError(t, err, in)
+		wantJSON, err := encodeJSON(rt, nil, want)
+		require.NoError(t, err)
+		gotJSON, err := encodeJSON(rt, nil, got)
+		require.NoError(t, err)
+		assert.Equal(t, string(wantJSON), string(gotJSON), in)
+	}
+	assert.Contains(t, keys, "a")
+	assert.NotContains(t, keys, long)
 }

@@ -119,7 +119,7 @@ func (v *vm) runProcessEvents(events [][]byte, results []EventResult, done chan<
 }
 
 func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, finished func()) {
-	input, err := decodeJSON(v.rt, raw)
+	input, err := decodeJSONKeys(v.rt, raw, v.keys)
 	obj, isObj := input.(*goja.Object)
 	if err != nil || !isObj || obj.ClassName() != "Object" {
 		if err == nil {
@@ -288,7 +288,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 	var objIndex []int
 	var teamIDs []goja.Value
 	for i, raw := range events {
-		val, err := decodeJSON(v.rt, raw)
+		val, err := decodeJSONKeys(v.rt, raw, v.keys)
 		obj, isObj := val.(*goja.Object)
 		if err != nil || !isObj || obj.ClassName() != "Object" {
 			out.Events = append(out.Events, BatchEvent{Event: raw, From: i, Err: ErrNotJSONObject})

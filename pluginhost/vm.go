@@ -56,6 +56,9 @@ type vm struct {
 	goneErr  *PluginError
 	goneOnce sync.Once
 
+	// keys interns the object keys of decoded events; only the loop uses it.
+	keys keyStrings
+
 	// timers are the pending setTimeout/setInterval/setImmediate callbacks
 	// (timers.go); used on the loop only, cancelled when the VM goes.
 	timers timerSet
@@ -108,6 +111,7 @@ func newBareVM(p *Plugin, onDiscard func(*vm)) (*vm, error) {
 		unhandled: make(map[*goja.Promise]goja.Value),
 		onDiscard: onDiscard,
 		gone:      make(chan struct{}),
+		keys:      make(keyStrings),
 	}
 	v.ctx, v.cancel = context.WithCancel(context.Background())
 	v.loop.OnPanic = v.recoverPanic

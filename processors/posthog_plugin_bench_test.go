@@ -1,8 +1,11 @@
 package processors
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"sync"
 	"testing"
@@ -12,16 +15,42 @@ import (
 	"github.com/hogpipe/hogpipe/state/redistest"
 )
 
-// benchEvent is a typical ~250-byte event.
-const benchEvent = `{"uuid":"0190a6f2-7c1e-7b3a-9f00-3c5d2e1a4b6c","event":"$pageview","distinct_id":"user-1234","team_id":1,"timestamp":"2024-06-01T12:00:00.000Z","properties":{"$current_url":"https://example.com/pricing","$browser":"Chrome","$os":"Mac OS X","plan":"free","$lib":"web"}}`
+// The benchmark events, shared with scripts/bench-pipeline.sh: small.json is
+// a ~270-byte event with 5 properties, pageview.json a ~3.4 KB posthog-js
+// $pageview with 64 properties, nested $set/$set_once, arrays, nulls,
+// numbers and non-ASCII text, the size real PostHog events have.
+const benchEventsDir = "../testdata/events"
+
+func readBenchEvent(b *testing.B, name string) []byte {
+	b.Helper()
+	data, err := os.ReadFile(filepath.Join(benchEventsDir, name))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return bytes.TrimSpace(data)
+}
 
 // BenchmarkHelloWorld runs the seed's Hello World plugin through the
-// processor, as pipeline threads would call it.
+// processor, as pipeline threads would call it, on the small event.
 func BenchmarkHelloWorld(b *testing.B) {
+	event := readBenchEvent(b, "small.json")
 	for _, batchSize := range []int{1, 100} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("batch=%d/threads=%d", batchSize, threads), func(b *testing.B) {
-				benchProcessor(b, batchSize, threads, "")
+				benchProcessor(b, event, batchSize, threads, "")
+			})
+		}
+	}
+}
+
+// BenchmarkHelloWorldPageview is BenchmarkHelloWorld on the posthog-js
+// $pageview event.
+func BenchmarkHelloWorldPageview(b *testing.B) {
+	event := readBenchEvent(b, "pageview.json")
+	for _, batchSize := range []int{1, 100} {
+		for _, threads := range []int{1, 2} {
+			b.Run(fmt.Sprintf("batch=%d/threads=%d", batchSize, threads), func(b *testing.B) {
+				benchProcessor(b, event, batchSize, threads, "")
 			})
 		}
 	}
@@ -30,17 +59,18 @@ func BenchmarkHelloWorld(b *testing.B) {
 // BenchmarkHelloWorldRedis is BenchmarkHelloWorld with meta.cache in a real
 // redis-server on loopback.
 func BenchmarkHelloWorldRedis(b *testing.B) {
+	event := readBenchEvent(b, "small.json")
 	srv := redistest.Start(b)
 	for _, batchSize := range []int{1, 100} {
 		for _, threads := range []int{1, 2} {
 			b.Run(fmt.Sprintf("batch=%d/threads=%d", batchSize, threads), func(b *testing.B) {
-				benchProcessor(b, batchSize, threads, "redis_url: "+srv.URL())
+				benchProcessor(b, event, batchSize, threads, "redis_url: "+srv.URL())
 			})
 		}
 	}
 }
 
-func benchProcessor(b *testing.B, batchSize, threads int, extra string) {
+func benchProcessor(b *testing.B, event []byte, batchSize, threads int, extra string) {
 	// The hogpipe binary runs with GOGC=400 unless told otherwise (see
 	// cmd/hogpipe/main.go); measure what it does.
 	defer debug.SetGCPercent(debug.SetGCPercent(400))
@@ -68,7 +98,7 @@ config: {bar: baz}
 			for i := t; i < batches; i += threads {
 				batch := make(service.MessageBatch, batchSize)
 				for j := range batch {
-					batch[j] = service.NewMessage([]byte(benchEvent))
+					batch[j] = service.NewMessage(bytes.Clone(event))
 				}
 				out, err := proc.ProcessBatch(context.Background(), batch)
 				if err != nil || len(out) != 1 || len(out[0]) != batchSize {

@@ -88,8 +88,12 @@ func TestNATSJetStreamScaleOut(t *testing.T) {
 	require.NoError(t, err)
 	ctx := t.Context()
 	for name, subject := range map[string]string{"EVENTS": "events.>", "PROCESSED": "processed.>"} {
-		_, err := js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subject}, Replicas: 3})
-		require.NoError(t, err)
+		// A new cluster answers once it has elected its meta leader, which
+		// a loaded machine can take longer than one API timeout to do.
+		require.Eventually(t, func() bool {
+			_, err = js.CreateStream(ctx, jetstream.StreamConfig{Name: name, Subjects: []string{subject}, Replicas: 3})
+			return err == nil
+		}, 60*time.Second, 200*time.Millisecond, "create stream %s: %v", name, err)
 	}
 	processed, err := js.Stream(ctx, "PROCESSED")
 	require.NoError(t, err)

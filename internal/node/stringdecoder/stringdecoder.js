@@ -75,7 +75,9 @@
       }
       const all = Buffer.concat([this._pending, Buffer.from(buf.buffer, buf.byteOffset, buf.byteLength)])
       const [whole, rest] = this._split(all)
-      this._pending = Buffer.from(rest)
+      // A copy, so the caller may reuse its buffer; an empty one is made
+      // fresh, as goja cannot export an empty typed array under checkptr.
+      this._pending = rest.length ? Buffer.from(rest) : Buffer.alloc(0)
       return whole.toString(this.encoding)
     }
 

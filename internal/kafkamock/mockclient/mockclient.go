@@ -14,6 +14,10 @@ import (
 	"github.com/twmb/franz-go/pkg/kversion"
 )
 
+// SessionTimeout is the group session of the test clients: a member that
+// stops heartbeating leaves the group after it.
+const SessionTimeout = 6 * time.Second
+
 // Opts returns the options for the mock:
 //
 //   - protocol versions capped at Kafka 2.1: the mock advertises newer
@@ -31,7 +35,7 @@ func Opts() []kgo.Opt {
 	return []kgo.Opt{
 		kgo.MaxVersions(kversion.V2_1_0()),
 		kgo.Balancers(leaderSyncsLast{kgo.CooperativeStickyBalancer()}),
-		kgo.SessionTimeout(6 * time.Second),
+		kgo.SessionTimeout(SessionTimeout),
 		kgo.HeartbeatInterval(500 * time.Millisecond),
 		kgo.RebalanceTimeout(10 * time.Second),
 		kgo.FetchMaxWait(50 * time.Millisecond),

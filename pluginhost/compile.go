@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 
 	"github.com/dop251/goja"
 	"github.com/evanw/esbuild/pkg/api"
@@ -23,11 +24,12 @@ var unsupportedModules = map[string]bool{
 // node_modules into one strict-mode CommonJS script and compiles it for goja.
 // Imports named in hostModules stay external and are served by the VM's
 // require at run time.
-func compileBundle(m *Manifest, hostModules map[string]bool) (*goja.Program, string, error) {
+func compileBundle(m *Manifest, hostModules map[string]bool) (*bundle, error) {
 	entry, err := m.EntryFile()
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
+	scan := &ownCodeScan{}
 	result := api.Build(api.BuildOptions{
 		EntryPoints:   []string{entry},
 		AbsWorkingDir: m.Dir,
@@ -46,21 +48,64 @@ func compileBundle(m *Manifest, hostModules map[string]bool) (*goja.Program, str
 		Define:   map[string]string{"process.env.NODE_ENV": `"production"`},
 		LogLevel: api.LogLevelSilent,
 		Charset:  api.CharsetUTF8,
-		Plugins:  []api.Plugin{confinePlugin(m.Dir), hostImportsPlugin(hostModules), typescriptEverywherePlugin()},
+		Plugins:  []api.Plugin{confinePlugin(m.Dir), scan.plugin(), hostImportsPlugin(hostModules), typescriptEverywherePlugin()},
 	})
 	if len(result.Errors) > 0 {
-		return nil, "", fmt.Errorf("plugin %q: %w", m.Name, buildError(m, result.Errors))
+		return nil, fmt.Errorf("plugin %q: %w", m.Name, buildError(m, result.Errors))
 	}
 	if len(result.OutputFiles) == 0 {
-		return nil, "", fmt.Errorf("plugin %q: esbuild produced no output", m.Name)
+		return nil, fmt.Errorf("plugin %q: esbuild produced no output", m.Name)
 	}
 	source := string(result.OutputFiles[0].Contents)
 	name := "plugin:" + filepath.ToSlash(mustRel(m.Dir, entry))
 	program, err := goja.Compile(name, source, true)
 	if err != nil {
-		return nil, "", pluginErrorf(m.Name, "compile bundle", "%w", err)
+		return nil, pluginErrorf(m.Name, "compile bundle", "%w", err)
 	}
-	return program, source, nil
+	return &bundle{program: program, plainEvents: scan.seen() != ""}, nil
+}
+
+// bundle is a compiled plugin.
+type bundle struct {
+	program *goja.Program
+	// plainEvents is set when the plugin's own code may do to an event
+	// what a lazy event cannot take (see lazyevent.go).
+	plainEvents bool
+}
+
+// ownCodeScan looks through the plugin's own files (not its packages) for
+// the calls a lazy event.properties refuses: accessors, freezing, sealing,
+// descriptors. Any of them, on whatever object, makes the plugin's events
+// plain objects: slower, and exactly what the original handed it.
+type ownCodeScan struct {
+	mu    sync.Mutex // esbuild loads files in parallel
+	found string
+}
+
+func (s *ownCodeScan) seen() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.found
+}
+
+var lazyEventRefusals = regexp.MustCompile(`\b(defineProperty|defineProperties|freeze|seal|preventExtensions|__defineGetter__|__defineSetter__)\b`)
+
+func (s *ownCodeScan) plugin() api.Plugin {
+	return api.Plugin{Name: "hogpipe-own-code-scan", Setup: func(b api.PluginBuild) {
+		b.OnLoad(api.OnLoadOptions{Filter: `\.(js|mjs|cjs|ts|mts|cts|tsx|jsx)$`, Namespace: "file"}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
+			if s.seen() != "" || strings.Contains(filepath.ToSlash(args.Path), "/node_modules/") {
+				return api.OnLoadResult{}, nil
+			}
+			if data, err := os.ReadFile(args.Path); err == nil {
+				if match := lazyEventRefusals.Find(data); match != nil {
+					s.mu.Lock()
+					s.found = string(match)
+					s.mu.Unlock()
+				}
+			}
+			return api.OnLoadResult{}, nil
+		})
+	}}
 }
 
 // hostImportsPlugin keeps host modules external (the VM's require serves them,

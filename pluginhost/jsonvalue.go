@@ -31,7 +31,17 @@ func decodeJSON(rt *goja.Runtime, data []byte) (goja.Value, error) {
 // their keys, and a Go string per key per event is a good part of the
 // garbage of decoding them. keys may be nil.
 func decodeJSONKeys(rt *goja.Runtime, data []byte, keys keyStrings) (goja.Value, error) {
-	d := jsonDecoder{rt: rt, data: data, keys: keys}
+	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys})
+}
+
+// decodeEvent is decodeJSONKeys for an event handed to a plugin: the
+// top-level "properties" object becomes a lazyObject (see lazyevent.go).
+// hint is the number of properties expected, to size the index.
+func decodeEvent(rt *goja.Runtime, data []byte, keys keyStrings, protos *jsonProtos, hint int) (goja.Value, error) {
+	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys, protos: protos, lazyProperties: true, lazyHint: hint})
+}
+
+func decodeWith(d *jsonDecoder) (goja.Value, error) {
 	d.skipSpace()
 	v, err := d.value(0)
 	if err != nil {
@@ -60,6 +70,11 @@ type jsonDecoder struct {
 	data []byte
 	pos  int
 	keys keyStrings
+
+	// lazyProperties makes the top-level "properties" object a lazyObject.
+	lazyProperties bool
+	lazyHint       int
+	protos         *jsonProtos
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -139,7 +154,12 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		}
 		d.pos++
 		d.skipSpace()
-		v, err := d.value(depth + 1)
+		var v goja.Value
+		if depth == 0 && d.lazyProperties && key == "properties" && d.pos < len(d.data) && d.data[d.pos] == '{' {
+			v, err = d.lazyObject(depth + 1)
+		} else {
+			v, err = d.value(depth + 1)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -483,6 +503,9 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 	e.stack = append(e.stack, obj)
 	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
 
+	if lazy, ok := lazyOf(obj); ok {
+		return e.lazyObject(buf, lazy, depth)
+	}
 	if obj.ClassName() == "Array" {
 		length := obj.Get("length").ToInteger()
 		if length > maxArrayLength {

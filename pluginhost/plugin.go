@@ -106,14 +106,17 @@ type Options struct {
 
 // Plugin is a loaded, validated and compiled plugin instance, ready to start VMs.
 type Plugin struct {
-	manifest  *Manifest
-	config    *ResolvedConfig
-	program   *goja.Program
-	entryName string
-	geoip     *geoip.Reader
-	opts      Options
-	log       Logger
-	cacheNS   string // "@plugin/<plugin_id>/<team or @all>/"
+	manifest *Manifest
+	config   *ResolvedConfig
+	program  *goja.Program
+	// plainEvents hands processEvent plain objects instead of lazy
+	// properties (see lazyevent.go).
+	plainEvents bool
+	entryName   string
+	geoip       *geoip.Reader
+	opts        Options
+	log         Logger
+	cacheNS     string // "@plugin/<plugin_id>/<team or @all>/"
 	// configIDSource says where plugin_config_id came from ("set",
 	// "plugin_id", "derived from the name"), for Instances' errors.
 	configIDSource string
@@ -214,10 +217,11 @@ func Load(opts Options) (*Plugin, error) {
 		return nil, err
 	}
 	p.entryName = mustRel(manifest.Dir, entry)
-	p.program, _, err = compileBundle(manifest, external)
+	compiled, err := compileBundle(manifest, external)
 	if err != nil {
 		return nil, err
 	}
+	p.program, p.plainEvents = compiled.program, compiled.plainEvents
 	if opts.GeoIPDatabase != "" {
 		if p.geoip, err = geoip.Open(opts.GeoIPDatabase); err != nil {
 			return nil, pluginErrorf(manifest.Name, "geoip_database", "%w", err)

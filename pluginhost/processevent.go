@@ -119,7 +119,7 @@ func (v *vm) runProcessEvents(events [][]byte, results []EventResult, done chan<
 }
 
 func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, finished func()) {
-	input, err := decodeJSONKeys(v.rt, raw, v.keys)
+	input, err := v.decodeEvent(raw)
 	obj, isObj := input.(*goja.Object)
 	if err != nil || !isObj || obj.ClassName() != "Object" {
 		if err == nil {
@@ -176,6 +176,23 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 		}
 	}
 	v.start(c, fn, obj, v.meta)
+}
+
+// decodeEvent reads an event for processEvent or processEventBatch, its
+// properties as a lazy object.
+func (v *vm) decodeEvent(raw []byte) (goja.Value, error) {
+	if v.plugin.plainEvents {
+		return decodeJSONKeys(v.rt, raw, v.keys)
+	}
+	val, err := decodeEvent(v.rt, raw, v.keys, v.protos, v.propertiesHint)
+	if obj, ok := val.(*goja.Object); ok && err == nil {
+		if props, ok := obj.Get("properties").(*goja.Object); ok {
+			if lazy, ok := lazyOf(props); ok {
+				v.propertiesHint = len(lazy.slots) + 4 // room for what the plugin adds
+			}
+		}
+	}
+	return val, err
 }
 
 // restoreTeamID undoes a change of team_id, which plugins may not make.
@@ -288,7 +305,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 	var objIndex []int
 	var teamIDs []goja.Value
 	for i, raw := range events {
-		val, err := decodeJSONKeys(v.rt, raw, v.keys)
+		val, err := v.decodeEvent(raw)
 		obj, isObj := val.(*goja.Object)
 		if err != nil || !isObj || obj.ClassName() != "Object" {
 			out.Events = append(out.Events, BatchEvent{Event: raw, From: i, Err: ErrNotJSONObject})

@@ -58,6 +58,11 @@ type vm struct {
 
 	// keys interns the object keys of decoded events; only the loop uses it.
 	keys keyStrings
+	// protos and propertiesHint serve the lazy event properties (see
+	// lazyevent.go): the runtime's own prototypes, and how many properties
+	// the last event had.
+	protos         *jsonProtos
+	propertiesHint int
 
 	// timers are the pending setTimeout/setInterval/setImmediate callbacks
 	// (timers.go); used on the loop only, cancelled when the VM goes.
@@ -146,6 +151,7 @@ func (v *vm) init() (err error) {
 	v.rt.SetFieldNameMapper(goja.UncapFieldNameMapper())
 	v.rt.SetAsyncContextTracker(v)
 	v.rt.SetPromiseRejectionTracker(v.trackRejection)
+	v.protos = newJSONProtos(v.rt)
 
 	if err := v.installHost(); err != nil {
 		return pluginErrorf(v.plugin.manifest.Name, "install globals", "%w", err)

@@ -1,0 +1,702 @@
+package pluginhost
+
+import (
+	"errors"
+	"reflect"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/dop251/goja"
+	"github.com/dop251/goja/unistring"
+
+	"github.com/hogpipe/hogpipe/internal/jsjson"
+)
+
+// An event's properties are handed to processEvent as a lazy object: the
+// message's bytes are indexed once (each key and where its value lies), a
+// value becomes a JS value only when the plugin reads it, and on the way
+// out every value it never touched is written back as its original bytes.
+// Real events carry dozens of properties and plugins read a few: building
+// and re-serialising all of them was most of the cost of an event.
+//
+// The object is a goja DynamicObject, so it behaves as a plain object for
+// every use plugins make of events (the event-usage differential fixture
+// goes through them), with the limits of dynamic objects: its properties
+// cannot be frozen, sealed, made read-only or non-enumerable, or given
+// accessors or Symbol keys. The top level of the event stays a plain
+// object.
+
+// lazyObject is the DynamicObject behind event.properties. Only the VM's
+// loop touches it.
+type lazyObject struct {
+	rt *goja.Runtime
+	// data holds the object's JSON text, copied from the message so that
+	// a plugin keeping the object outlives nothing it does not own.
+	data   []byte
+	keys   keyStrings
+	protos *jsonProtos
+	slots  []lazySlot
+	// hasIndexKey is set once any key is an array index: JavaScript lists
+	// those first, in numeric order.
+	hasIndexKey bool
+	last        int // the slot of the last lookup, as reads come in pairs (Has then Set)
+}
+
+// lazySlot is one key of a lazyObject, in insertion order. A deleted key
+// keeps its slot (marked) and comes back, if set again, as a new slot at
+// the end, where JavaScript puts it.
+type lazySlot struct {
+	name       string
+	val        goja.Value
+	start, end int32 // the value's JSON text in data
+	state      slotState
+	// canonical is set when data[start:end] is exactly what encoding its
+	// value gives (no spaces, escapes or number forms JSON.stringify would
+	// write otherwise), so it can be copied out as it is.
+	canonical bool
+}
+
+type slotState uint8
+
+const (
+	slotRaw     slotState = iota // only the text exists
+	slotBuilt                    // val was built from the text
+	slotSet                      // val was assigned by the plugin
+	slotDeleted                  // gone
+)
+
+var lazyObjectType = reflect.TypeOf((*lazyObject)(nil))
+
+// lazyOf returns the lazyObject behind obj, if there is one.
+func lazyOf(obj *goja.Object) (*lazyObject, bool) {
+	if obj.ExportType() != lazyObjectType {
+		return nil, false
+	}
+	o, ok := obj.Export().(*lazyObject)
+	return o, ok
+}
+
+func (o *lazyObject) find(key string) int {
+	if o.last < len(o.slots) && o.slots[o.last].name == key && o.slots[o.last].state != slotDeleted {
+		return o.last
+	}
+	for i := range o.slots {
+		if o.slots[i].name == key && o.slots[i].state != slotDeleted {
+			o.last = i
+			return i
+		}
+	}
+	return -1
+}
+
+// value returns slot i's value, building it from its text on first use.
+func (o *lazyObject) value(i int) goja.Value {
+	s := &o.slots[i]
+	if s.state == slotRaw {
+		d := jsonDecoder{rt: o.rt, data: o.data, pos: int(s.start), keys: o.keys}
+		v, err := d.value(2)
+		if err != nil { // the text was validated when the event was read
+			panic(o.rt.NewGoError(err))
+		}
+		s.val, s.state = v, slotBuilt
+	}
+	return s.val
+}
+
+// Get, Set, Has, Delete and Keys make lazyObject a goja.DynamicObject.
+
+func (o *lazyObject) Get(key string) goja.Value {
+	i := o.find(key)
+	if i < 0 {
+		return nil
+	}
+	return o.value(i)
+}
+
+func (o *lazyObject) Set(key string, val goja.Value) bool {
+	if i := o.find(key); i >= 0 {
+		o.slots[i].val, o.slots[i].state = val, slotSet
+		return true
+	}
+	o.slots = append(o.slots, lazySlot{name: key, val: val, state: slotSet})
+	if isArrayIndex(key) {
+		o.hasIndexKey = true
+	}
+	return true
+}
+
+func (o *lazyObject) Has(key string) bool { return o.find(key) >= 0 }
+
+func (o *lazyObject) Delete(key string) bool {
+	if i := o.find(key); i >= 0 {
+		o.slots[i].val, o.slots[i].state = nil, slotDeleted
+	}
+	return true
+}
+
+func (o *lazyObject) Keys() []string {
+	order := o.order()
+	keys := make([]string, 0, len(order))
+	for _, i := range order {
+		keys = append(keys, o.slots[i].name)
+	}
+	return keys
+}
+
+// order lists the live slots in JavaScript's key order: array indices
+// ascending, then the other keys as they were added.
+func (o *lazyObject) order() []int {
+	order := make([]int, 0, len(o.slots))
+	for i := range o.slots {
+		if o.slots[i].state != slotDeleted {
+			order = append(order, i)
+		}
+	}
+	if o.hasIndexKey {
+		slices.SortStableFunc(order, func(a, b int) int {
+			ia, aIsIndex := arrayIndex(o.slots[a].name)
+			ib, bIsIndex := arrayIndex(o.slots[b].name)
+			switch {
+			case aIsIndex && bIsIndex:
+				return compareUint32(ia, ib)
+			case aIsIndex:
+				return -1
+			case bIsIndex:
+				return 1
+			}
+			return 0
+		})
+	}
+	return order
+}
+
+func compareUint32(a, b uint32) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
+}
+
+// add records a key read from the text. A repeated key keeps its first
+// place and takes the later value, as JSON.parse does; seen is a filter of
+// the keys so far that spares most of the search for one.
+func (o *lazyObject) add(key string, start, end int, canonical bool, seen *[16]uint64) {
+	if !utf8.ValidString(key) {
+		key = unistring.NewFromString(key).String() // as goja names the property
+	}
+	h := stringHash(key) & 1023
+	if seen[h>>6]&(1<<(h&63)) != 0 {
+		for i := range o.slots {
+			if o.slots[i].name == key {
+				o.slots[i].start, o.slots[i].end, o.slots[i].canonical = int32(start), int32(end), canonical
+				return
+			}
+		}
+	}
+	seen[h>>6] |= 1 << (h & 63)
+	o.slots = append(o.slots, lazySlot{name: key, start: int32(start), end: int32(end), canonical: canonical})
+	if isArrayIndex(key) {
+		o.hasIndexKey = true
+	}
+}
+
+func stringHash(s string) uint32 {
+	h := uint32(2166136261)
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint32(s[i])) * 16777619
+	}
+	return h
+}
+
+// arrayIndex reports whether key is an array index (a canonical decimal
+// below 2³²−1), which JavaScript orders before other keys.
+func arrayIndex(key string) (uint32, bool) {
+	if key == "" || len(key) > 10 || (key[0] == '0' && len(key) > 1) {
+		return 0, false
+	}
+	var n uint64
+	for i := 0; i < len(key); i++ {
+		c := key[i]
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	if n >= 1<<32-1 {
+		return 0, false
+	}
+	return uint32(n), true
+}
+
+func isArrayIndex(key string) bool {
+	_, ok := arrayIndex(key)
+	return ok
+}
+
+//------------------------------------------------------------------------------
+
+// jsonProtos are the runtime's own Object.prototype and Array.prototype:
+// a plugin that gives either a toJSON changes how JSON.stringify writes
+// every object or array, so untouched text may not be copied out then.
+type jsonProtos struct {
+	object, array *goja.Object
+}
+
+func newJSONProtos(rt *goja.Runtime) *jsonProtos {
+	return &jsonProtos{object: rt.NewObject().Prototype(), array: rt.NewArray().Prototype()}
+}
+
+func (p *jsonProtos) toJSONHooked() bool {
+	if p == nil {
+		return true
+	}
+	for _, proto := range []*goja.Object{p.object, p.array} {
+		if v := proto.Get("toJSON"); v != nil && !goja.IsUndefined(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// lazyObject appends o as JSON.stringify would write it.
+func (e *jsonEncoder) lazyObject(buf []byte, o *lazyObject, depth int) ([]byte, bool, error) {
+	copyText := !o.protos.toJSONHooked()
+	buf = append(buf, '{')
+	first := true
+	write := func(i int) error {
+		if len(buf) > maxEventBytes {
+			return errTooLarge
+		}
+		s := &o.slots[i]
+		if s.state == slotDeleted {
+			return nil
+		}
+		mark := len(buf)
+		if !first {
+			buf = append(buf, ',')
+		}
+		buf = jsjson.AppendString(buf, s.name)
+		buf = append(buf, ':')
+		if copyText && s.canonical && (s.state == slotRaw || (s.state == slotBuilt && !isObject(s.val))) {
+			buf = append(buf, o.data[s.start:s.end]...)
+			first = false
+			return nil
+		}
+		out, ok, err := e.value(buf, o.value(i), depth+1)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			buf = buf[:mark]
+			return nil
+		}
+		buf, first = out, false
+		return nil
+	}
+	if o.hasIndexKey {
+		for _, i := range o.order() {
+			if err := write(i); err != nil {
+				return nil, false, err
+			}
+		}
+	} else {
+		for i := range o.slots {
+			if err := write(i); err != nil {
+				return nil, false, err
+			}
+		}
+	}
+	return append(buf, '}'), true, nil
+}
+
+func isObject(v goja.Value) bool {
+	_, ok := v.(*goja.Object)
+	return ok
+}
+
+//------------------------------------------------------------------------------
+
+// lazyObject reads the object at d.pos into a lazyObject, validating its
+// text exactly as value would.
+func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
+	if depth > jsonMaxDepth {
+		return nil, d.errorf("nested too deeply")
+	}
+	open := d.pos
+	o := &lazyObject{rt: d.rt, keys: d.keys, protos: d.protos, slots: make([]lazySlot, 0, d.lazyHint)}
+	var seen [16]uint64
+	d.pos++ // {
+	d.skipSpace()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return d.rt.NewDynamicObject(o), nil
+	}
+	for {
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return nil, d.errorf("expected a string key")
+		}
+		key, err := d.key()
+		if err != nil {
+			return nil, err
+		}
+		d.skipSpace()
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return nil, d.errorf("expected ':' after object key")
+		}
+		d.pos++
+		d.skipSpace()
+		start := d.pos
+		canonical, err := d.skip(depth + 1)
+		if err != nil {
+			return nil, err
+		}
+		o.add(key, start-open, d.pos-open, canonical, &seen)
+		d.skipSpace()
+		if d.pos >= len(d.data) {
+			return nil, d.errorf("unexpected end of input in object")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			o.data = append([]byte(nil), d.data[open:d.pos]...)
+			return d.rt.NewDynamicObject(o), nil
+		default:
+			return nil, d.errorf("expected ',' or '}' in object")
+		}
+	}
+}
+
+// skip passes over the value at d.pos, failing where value would, and
+// reports whether its text is canonical (see lazySlot).
+func (d *jsonDecoder) skip(depth int) (canonical bool, err error) {
+	if depth > jsonMaxDepth {
+		return false, d.errorf("nested too deeply")
+	}
+	if d.pos >= len(d.data) {
+		return false, d.errorf("unexpected end of input")
+	}
+	switch c := d.data[d.pos]; {
+	case c == '{':
+		return d.skipObject(depth)
+	case c == '[':
+		return d.skipArray(depth)
+	case c == '"':
+		return d.skipString()
+	case c == 't':
+		_, err := d.literal("true", nil)
+		return err == nil, err
+	case c == 'f':
+		_, err := d.literal("false", nil)
+		return err == nil, err
+	case c == 'n':
+		_, err := d.literal("null", nil)
+		return err == nil, err
+	case c == '-' || (c >= '0' && c <= '9'):
+		return d.skipNumber()
+	default:
+		return false, d.errorf("unexpected %q", c)
+	}
+}
+
+// spaced is skipSpace reporting whether there was any.
+func (d *jsonDecoder) spaced() bool {
+	at := d.pos
+	d.skipSpace()
+	return d.pos != at
+}
+
+// maxTrackedKeys bounds the repeated-key check of skipObject; an object
+// with more keys is simply not canonical.
+const maxTrackedKeys = 32
+
+func (d *jsonDecoder) skipObject(depth int) (bool, error) {
+	d.pos++ // {
+	canonical := !d.spaced()
+	if d.pos < len(d.data) && d.data[d.pos] == '}' {
+		d.pos++
+		return canonical, nil
+	}
+	var keys [maxTrackedKeys][2]int
+	n := 0
+	for {
+		if d.spaced() {
+			canonical = false
+		}
+		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
+			return false, d.errorf("expected a string key")
+		}
+		start := d.pos
+		keyCanonical, err := d.skipString()
+		if err != nil {
+			return false, err
+		}
+		if canonical {
+			canonical = keyCanonical && d.newKey(keys[:n], start, d.pos)
+			if n == maxTrackedKeys {
+				canonical = false
+			} else {
+				keys[n] = [2]int{start, d.pos}
+				n++
+			}
+		}
+		if d.spaced() {
+			canonical = false
+		}
+		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
+			return false, d.errorf("expected ':' after object key")
+		}
+		d.pos++
+		if d.spaced() {
+			canonical = false
+		}
+		valueCanonical, err := d.skip(depth + 1)
+		if err != nil {
+			return false, err
+		}
+		spaced := d.spaced()
+		canonical = canonical && valueCanonical && !spaced
+		if d.pos >= len(d.data) {
+			return false, d.errorf("unexpected end of input in object")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case '}':
+			d.pos++
+			return canonical, nil
+		default:
+			return false, d.errorf("expected ',' or '}' in object")
+		}
+	}
+}
+
+// newKey reports whether the canonical key text at data[start:end] is
+// neither an array index (which JavaScript would move first) nor one of
+// keys (which JSON.parse would merge).
+func (d *jsonDecoder) newKey(keys [][2]int, start, end int) bool {
+	text := d.data[start:end]
+	if _, ok := arrayIndex(string(text[1 : len(text)-1])); ok {
+		return false
+	}
+	for _, k := range keys {
+		if string(d.data[k[0]:k[1]]) == string(text) {
+			return false
+		}
+	}
+	return true
+}
+
+func (d *jsonDecoder) skipArray(depth int) (bool, error) {
+	d.pos++ // [
+	canonical := !d.spaced()
+	if d.pos < len(d.data) && d.data[d.pos] == ']' {
+		d.pos++
+		return canonical, nil
+	}
+	for {
+		if d.spaced() {
+			canonical = false
+		}
+		itemCanonical, err := d.skip(depth + 1)
+		if err != nil {
+			return false, err
+		}
+		spaced := d.spaced()
+		canonical = canonical && itemCanonical && !spaced
+		if d.pos >= len(d.data) {
+			return false, d.errorf("unexpected end of input in array")
+		}
+		switch d.data[d.pos] {
+		case ',':
+			d.pos++
+		case ']':
+			d.pos++
+			return canonical, nil
+		default:
+			return false, d.errorf("expected ',' or ']' in array")
+		}
+	}
+}
+
+// skipString passes over the string at d.pos; it is canonical when it is
+// valid UTF-8 with no escapes but the short ones JSON.stringify writes.
+func (d *jsonDecoder) skipString() (bool, error) {
+	d.pos++ // opening quote
+	canonical := true
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		switch {
+		case c == '"':
+			d.pos++
+			return canonical, nil
+		case c < 0x20:
+			return false, d.errorf("control character in string")
+		case c == '\\':
+			d.pos++
+			if d.pos >= len(d.data) {
+				return false, d.errorf("unterminated string")
+			}
+			e := d.data[d.pos]
+			d.pos++
+			switch e {
+			case '"', '\\', 'b', 'f', 'n', 'r', 't':
+			case '/':
+				canonical = false
+			case 'u':
+				if _, ok := d.hex4(); !ok {
+					return false, d.errorf("invalid \\u escape")
+				}
+				canonical = false
+			default:
+				return false, d.errorf("invalid escape '\\%c'", e)
+			}
+		case c >= 0x80:
+			r, size := decodeRune(d.data[d.pos:])
+			if r < 0 {
+				canonical = false
+			}
+			d.pos += size
+		default:
+			d.pos++
+		}
+	}
+	return false, d.errorf("unterminated string")
+}
+
+// decodeRune is utf8.DecodeRune reporting invalid text (surrogates
+// included) as -1.
+func decodeRune(b []byte) (rune, int) {
+	r, size := utf8.DecodeRune(b)
+	if r == utf8.RuneError && size == 1 {
+		return -1, 1
+	}
+	return r, size
+}
+
+func (d *jsonDecoder) skipNumber() (bool, error) {
+	start := d.pos
+	isInt := true
+	if d.data[d.pos] == '-' {
+		d.pos++
+	}
+	digits := d.pos
+	for d.pos < len(d.data) {
+		c := d.data[d.pos]
+		if c >= '0' && c <= '9' {
+			d.pos++
+			continue
+		}
+		if c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' {
+			isInt = false
+			d.pos++
+			continue
+		}
+		break
+	}
+	if d.pos == digits {
+		return false, d.errorf("invalid number")
+	}
+	text := d.data[start:d.pos]
+	if isInt && len(text) < 16 {
+		if canonicalInt(text) {
+			return true, nil
+		}
+		if _, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+			return false, nil
+		}
+	}
+	f, err := strconv.ParseFloat(string(text), 64)
+	if err != nil {
+		if errors.Is(err, strconv.ErrRange) {
+			return false, nil
+		}
+		return false, d.errorf("invalid number %q", string(text))
+	}
+	var formatted [40]byte
+	return string(appendJSNumber(formatted[:0], f)) == string(text), nil
+}
+
+// canonicalInt reports whether text is an integer as JavaScript writes it.
+func canonicalInt(text []byte) bool {
+	if text[0] == '-' {
+		text = text[1:]
+		if len(text) == 1 && text[0] == '0' {
+			return false // -0 is written 0
+		}
+	}
+	if len(text) == 0 || (text[0] == '0' && len(text) > 1) {
+		return false
+	}
+	for _, c := range text {
+		if c < '0' || c > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// appendJSNumber appends x as JavaScript's Number.prototype.toString
+// writes it (ECMA-262 Number::toString): the shortest digits that read
+// back as x, in fixed notation for exponents from -6 to 20, else in
+// exponential notation.
+func appendJSNumber(buf []byte, x float64) []byte {
+	if x == 0 {
+		return append(buf, '0')
+	}
+	if x < 0 {
+		buf = append(buf, '-')
+		x = -x
+	}
+	var tmp [32]byte
+	e := strconv.AppendFloat(tmp[:0], x, 'e', -1, 64) // d.ddde±XX
+	mark := 0
+	for e[mark] != 'e' {
+		mark++
+	}
+	var digits [20]byte
+	k := 0
+	for _, c := range e[:mark] {
+		if c != '.' {
+			digits[k] = c
+			k++
+		}
+	}
+	exp, _ := strconv.Atoi(string(e[mark+1:]))
+	n := exp + 1
+	switch {
+	case k <= n && n <= 21:
+		buf = append(buf, digits[:k]...)
+		for i := k; i < n; i++ {
+			buf = append(buf, '0')
+		}
+	case 0 < n && n <= 21:
+		buf = append(buf, digits[:n]...)
+		buf = append(buf, '.')
+		buf = append(buf, digits[n:k]...)
+	case -6 < n && n <= 0:
+		buf = append(buf, '0', '.')
+		for i := n; i < 0; i++ {
+			buf = append(buf, '0')
+		}
+		buf = append(buf, digits[:k]...)
+	default:
+		buf = append(buf, digits[0])
+		if k > 1 {
+			buf = append(buf, '.')
+			buf = append(buf, digits[1:k]...)
+		}
+		buf = append(buf, 'e')
+		if n-1 >= 0 {
+			buf = append(buf, '+')
+		}
+		buf = strconv.AppendInt(buf, int64(n-1), 10)
+	}
+	return buf
+}

@@ -34,11 +34,12 @@ func decodeJSONKeys(rt *goja.Runtime, data []byte, keys keyStrings) (goja.Value,
 	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys})
 }
 
-// decodeEvent is decodeJSONKeys for an event handed to a plugin: the
-// top-level "properties" object becomes a lazyObject (see lazyevent.go).
-// hint is the number of properties expected, to size the index.
+// decodeEvent is decodeJSONKeys for an event handed to a plugin: the event
+// and its "properties" become lazyObjects (see lazyevent.go). hint is the
+// number of properties expected, to size the index.
 func decodeEvent(rt *goja.Runtime, data []byte, keys keyStrings, protos *jsonProtos, hint int) (goja.Value, error) {
-	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys, protos: protos, lazyProperties: true, lazyHint: hint})
+	data = append([]byte(nil), data...) // the lazy objects keep views of it
+	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys, protos: protos, lazy: true, lazyHint: hint})
 }
 
 func decodeWith(d *jsonDecoder) (goja.Value, error) {
@@ -71,10 +72,10 @@ type jsonDecoder struct {
 	pos  int
 	keys keyStrings
 
-	// lazyProperties makes the top-level "properties" object a lazyObject.
-	lazyProperties bool
-	lazyHint       int
-	protos         *jsonProtos
+	// lazy makes the top-level object, and its "properties", lazyObjects.
+	lazy     bool
+	lazyHint int
+	protos   *jsonProtos
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -100,6 +101,8 @@ func (d *jsonDecoder) value(depth int) (goja.Value, error) {
 		return nil, d.errorf("unexpected end of input")
 	}
 	switch c := d.data[d.pos]; {
+	case c == '{' && d.lazy && depth == 0:
+		return d.lazyObject(0)
 	case c == '{':
 		return d.object(depth)
 	case c == '[':
@@ -154,12 +157,7 @@ func (d *jsonDecoder) object(depth int) (goja.Value, error) {
 		}
 		d.pos++
 		d.skipSpace()
-		var v goja.Value
-		if depth == 0 && d.lazyProperties && key == "properties" && d.pos < len(d.data) && d.data[d.pos] == '{' {
-			v, err = d.lazyObject(depth + 1)
-		} else {
-			v, err = d.value(depth + 1)
-		}
+		v, err := d.value(depth + 1)
 		if err != nil {
 			return nil, err
 		}

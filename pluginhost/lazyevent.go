@@ -1,11 +1,14 @@
 package pluginhost
 
 import (
+	"encoding/binary"
 	"errors"
+	"hash/maphash"
 	"reflect"
 	"slices"
 	"strconv"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/dop251/goja"
 	"github.com/dop251/goja/unistring"
@@ -13,26 +16,27 @@ import (
 	"github.com/hogpipe/hogpipe/internal/jsjson"
 )
 
-// An event's properties are handed to processEvent as a lazy object: the
-// message's bytes are indexed once (each key and where its value lies), a
-// value becomes a JS value only when the plugin reads it, and on the way
-// out every value it never touched is written back as its original bytes.
-// Real events carry dozens of properties and plugins read a few: building
-// and re-serialising all of them was most of the cost of an event.
+// An event is handed to processEvent as a lazy object: the message's bytes
+// are indexed once (each key and where its value lies, for the event and
+// for its properties), a value becomes a JS value only when the plugin
+// reads it, and on the way out every value it never touched is written
+// back as its original bytes. Real events carry dozens of properties and
+// plugins read a few: building and re-serialising all of them was most of
+// the cost of an event.
 //
-// The object is a goja DynamicObject, so it behaves as a plain object for
+// The objects are goja DynamicObjects, so they behave as plain objects for
 // every use plugins make of events (the event-usage differential fixture
-// goes through them), with the limits of dynamic objects: its properties
-// cannot be frozen, sealed, made read-only or non-enumerable, or given
-// accessors or Symbol keys. The top level of the event stays a plain
-// object.
+// goes through them), with the limits of dynamic objects: they cannot be
+// frozen, sealed or given accessors, read-only or non-enumerable
+// properties, or Symbol keys. A plugin whose own code does any of that
+// gets plain objects (see ownCodeScan in compile.go).
 
-// lazyObject is the DynamicObject behind event.properties. Only the VM's
-// loop touches it.
+// lazyObject is the DynamicObject behind an event or its properties. Only
+// the VM's loop touches it.
 type lazyObject struct {
 	rt *goja.Runtime
 	// data holds the object's JSON text, copied from the message so that
-	// a plugin keeping the object outlives nothing it does not own.
+	// an object a plugin keeps depends on nothing it does not own.
 	data   []byte
 	keys   keyStrings
 	protos *jsonProtos
@@ -40,17 +44,21 @@ type lazyObject struct {
 	// hasIndexKey is set once any key is an array index: JavaScript lists
 	// those first, in numeric order.
 	hasIndexKey bool
-	last        int // the slot of the last lookup, as reads come in pairs (Has then Set)
+	depth       int // 0 for the event, 1 for its properties
+	last        int // the slot of the last lookup, as lookups come in pairs (Has then Set)
 }
 
 // lazySlot is one key of a lazyObject, in insertion order. A deleted key
 // keeps its slot (marked) and comes back, if set again, as a new slot at
 // the end, where JavaScript puts it.
 type lazySlot struct {
-	name       string
-	val        goja.Value
-	start, end int32 // the value's JSON text in data
-	state      slotState
+	// name is the key, or "" when it is keyStart:keyEnd in data (quotes
+	// included) with nothing to unescape.
+	name             string
+	val              goja.Value
+	keyStart, keyEnd int32
+	start, end       int32 // the value's JSON text in data
+	state            slotState
 	// canonical is set when data[start:end] is exactly what encoding its
 	// value gives (no spaces, escapes or number forms JSON.stringify would
 	// write otherwise), so it can be copied out as it is.
@@ -66,6 +74,30 @@ const (
 	slotDeleted                  // gone
 )
 
+// key is the slot's key as a string, taken from keys when it is there.
+func (o *lazyObject) key(s *lazySlot) string {
+	if s.name != "" || s.keyEnd == 0 {
+		return s.name
+	}
+	raw := o.data[s.keyStart+1 : s.keyEnd-1]
+	if k, ok := o.keys[string(raw)]; ok {
+		return k
+	}
+	k := string(raw)
+	if o.keys != nil && len(o.keys) < keyStringsMax && len(k) <= keyStringsMaxLen {
+		o.keys[k] = k
+	}
+	return k
+}
+
+// is reports whether slot s has key.
+func (o *lazyObject) is(s *lazySlot, key string) bool {
+	if s.name != "" || s.keyEnd == 0 {
+		return s.name == key
+	}
+	return string(o.data[s.keyStart+1:s.keyEnd-1]) == key
+}
+
 var lazyObjectType = reflect.TypeOf((*lazyObject)(nil))
 
 // lazyOf returns the lazyObject behind obj, if there is one.
@@ -78,11 +110,11 @@ func lazyOf(obj *goja.Object) (*lazyObject, bool) {
 }
 
 func (o *lazyObject) find(key string) int {
-	if o.last < len(o.slots) && o.slots[o.last].name == key && o.slots[o.last].state != slotDeleted {
+	if o.last < len(o.slots) && o.slots[o.last].state != slotDeleted && o.is(&o.slots[o.last], key) {
 		return o.last
 	}
 	for i := range o.slots {
-		if o.slots[i].name == key && o.slots[i].state != slotDeleted {
+		if o.slots[i].state != slotDeleted && o.is(&o.slots[i], key) {
 			o.last = i
 			return i
 		}
@@ -95,7 +127,7 @@ func (o *lazyObject) value(i int) goja.Value {
 	s := &o.slots[i]
 	if s.state == slotRaw {
 		d := jsonDecoder{rt: o.rt, data: o.data, pos: int(s.start), keys: o.keys}
-		v, err := d.value(2)
+		v, err := d.value(o.depth + 1)
 		if err != nil { // the text was validated when the event was read
 			panic(o.rt.NewGoError(err))
 		}
@@ -139,7 +171,7 @@ func (o *lazyObject) Keys() []string {
 	order := o.order()
 	keys := make([]string, 0, len(order))
 	for _, i := range order {
-		keys = append(keys, o.slots[i].name)
+		keys = append(keys, o.key(&o.slots[i]))
 	}
 	return keys
 }
@@ -155,8 +187,8 @@ func (o *lazyObject) order() []int {
 	}
 	if o.hasIndexKey {
 		slices.SortStableFunc(order, func(a, b int) int {
-			ia, aIsIndex := arrayIndex(o.slots[a].name)
-			ib, bIsIndex := arrayIndex(o.slots[b].name)
+			ia, aIsIndex := arrayIndex(o.key(&o.slots[a]))
+			ib, bIsIndex := arrayIndex(o.key(&o.slots[b]))
 			switch {
 			case aIsIndex && bIsIndex:
 				return compareUint32(ia, ib)
@@ -181,35 +213,41 @@ func compareUint32(a, b uint32) int {
 	return 0
 }
 
-// add records a key read from the text. A repeated key keeps its first
+// add records a key read from the text: name is its unescaped form, or ""
+// when that is the text between the quotes. A repeated key keeps its first
 // place and takes the later value, as JSON.parse does; seen is a filter of
 // the keys so far that spares most of the search for one.
-func (o *lazyObject) add(key string, start, end int, canonical bool, seen *[16]uint64) {
-	if !utf8.ValidString(key) {
-		key = unistring.NewFromString(key).String() // as goja names the property
+func (o *lazyObject) add(slot lazySlot, seen *[16]uint64) {
+	key := slot.name
+	if key == "" {
+		key = unsafeString(o.data[slot.keyStart+1 : slot.keyEnd-1])
 	}
-	h := stringHash(key) & 1023
+	h := maphash.String(lazyKeySeed, key) & 1023
 	if seen[h>>6]&(1<<(h&63)) != 0 {
 		for i := range o.slots {
-			if o.slots[i].name == key {
-				o.slots[i].start, o.slots[i].end, o.slots[i].canonical = int32(start), int32(end), canonical
+			if o.is(&o.slots[i], key) {
+				o.slots[i].start, o.slots[i].end, o.slots[i].canonical = slot.start, slot.end, slot.canonical
+				o.slots[i].val, o.slots[i].state = slot.val, slot.state
 				return
 			}
 		}
 	}
 	seen[h>>6] |= 1 << (h & 63)
-	o.slots = append(o.slots, lazySlot{name: key, start: int32(start), end: int32(end), canonical: canonical})
+	o.slots = append(o.slots, slot)
 	if isArrayIndex(key) {
 		o.hasIndexKey = true
 	}
 }
 
-func stringHash(s string) uint32 {
-	h := uint32(2166136261)
-	for i := 0; i < len(s); i++ {
-		h = (h ^ uint32(s[i])) * 16777619
+// lazyKeySeed seeds the repeated-key filter; it is set once, before use.
+var lazyKeySeed = maphash.MakeSeed()
+
+// unsafeString views b as a string for a lookup that does not keep it.
+func unsafeString(b []byte) string {
+	if len(b) == 0 {
+		return ""
 	}
-	return h
+	return unsafe.String(&b[0], len(b))
 }
 
 // arrayIndex reports whether key is an array index (a canonical decimal
@@ -279,14 +317,26 @@ func (e *jsonEncoder) lazyObject(buf []byte, o *lazyObject, depth int) ([]byte, 
 		if !first {
 			buf = append(buf, ',')
 		}
-		buf = jsjson.AppendString(buf, s.name)
+		if s.name == "" && s.keyEnd != 0 {
+			buf = append(buf, o.data[s.keyStart:s.keyEnd]...)
+		} else {
+			buf = jsjson.AppendString(buf, s.name)
+		}
 		buf = append(buf, ':')
 		if copyText && s.canonical && (s.state == slotRaw || (s.state == slotBuilt && !isObject(s.val))) {
 			buf = append(buf, o.data[s.start:s.end]...)
 			first = false
 			return nil
 		}
-		out, ok, err := e.value(buf, o.value(i), depth+1)
+		val := o.value(i)
+		var out []byte
+		var ok bool
+		var err error
+		if props, isObj := val.(*goja.Object); isObj && depth == 0 && e.runKey != "" && props.ClassName() == "Object" && o.is(s, "properties") {
+			out, ok, err = e.propertiesWithRun(buf, props)
+		} else {
+			out, ok, err = e.value(buf, val, depth+1)
+		}
 		if err != nil {
 			return err
 		}
@@ -321,18 +371,25 @@ func isObject(v goja.Value) bool {
 //------------------------------------------------------------------------------
 
 // lazyObject reads the object at d.pos into a lazyObject, validating its
-// text exactly as value would.
+// text exactly as value would. At the top level, a "properties" object is
+// read into a lazyObject of its own. The objects keep views of d.data,
+// which decodeEvent copied from the message.
 func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 	if depth > jsonMaxDepth {
 		return nil, d.errorf("nested too deeply")
 	}
 	open := d.pos
-	o := &lazyObject{rt: d.rt, keys: d.keys, protos: d.protos, slots: make([]lazySlot, 0, d.lazyHint)}
+	hint := 16
+	if depth > 0 {
+		hint = d.lazyHint
+	}
+	o := &lazyObject{rt: d.rt, data: d.data[open:], keys: d.keys, protos: d.protos, depth: depth, slots: make([]lazySlot, 0, hint)}
 	var seen [16]uint64
 	d.pos++ // {
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
+		o.data = d.data[open:d.pos]
 		return d.rt.NewDynamicObject(o), nil
 	}
 	for {
@@ -340,10 +397,22 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 		if d.pos >= len(d.data) || d.data[d.pos] != '"' {
 			return nil, d.errorf("expected a string key")
 		}
-		key, err := d.key()
+		keyStart := d.pos
+		keyCanonical, err := d.skipString()
 		if err != nil {
 			return nil, err
 		}
+		slot := lazySlot{keyStart: int32(keyStart - open), keyEnd: int32(d.pos - open)}
+		if !keyCanonical {
+			unescape := jsonDecoder{data: d.data, pos: keyStart}
+			if slot.name, err = unescape.string(); err != nil {
+				return nil, err
+			}
+			if !utf8.ValidString(slot.name) {
+				slot.name = unistring.NewFromString(slot.name).String() // as goja names the property
+			}
+		}
+		properties := depth == 0 && o.is(&slot, "properties")
 		d.skipSpace()
 		if d.pos >= len(d.data) || d.data[d.pos] != ':' {
 			return nil, d.errorf("expected ':' after object key")
@@ -351,11 +420,17 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 		d.pos++
 		d.skipSpace()
 		start := d.pos
-		canonical, err := d.skip(depth + 1)
+		if properties && d.pos < len(d.data) && d.data[d.pos] == '{' {
+			slot.val, err = d.lazyObject(depth + 1)
+			slot.state = slotBuilt
+		} else {
+			slot.canonical, err = d.skip(depth + 1)
+		}
 		if err != nil {
 			return nil, err
 		}
-		o.add(key, start-open, d.pos-open, canonical, &seen)
+		slot.start, slot.end = int32(start-open), int32(d.pos-open)
+		o.add(slot, &seen)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.errorf("unexpected end of input in object")
@@ -365,7 +440,7 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 			d.pos++
 		case '}':
 			d.pos++
-			o.data = append([]byte(nil), d.data[open:d.pos]...)
+			o.data = d.data[open:d.pos]
 			return d.rt.NewDynamicObject(o), nil
 		default:
 			return nil, d.errorf("expected ',' or '}' in object")
@@ -531,6 +606,12 @@ func (d *jsonDecoder) skipString() (bool, error) {
 	d.pos++ // opening quote
 	canonical := true
 	for d.pos < len(d.data) {
+		for d.pos+8 <= len(d.data) && plainASCII8(binary.LittleEndian.Uint64(d.data[d.pos:])) {
+			d.pos += 8
+		}
+		if d.pos >= len(d.data) {
+			break
+		}
 		c := d.data[d.pos]
 		switch {
 		case c == '"':
@@ -568,6 +649,16 @@ func (d *jsonDecoder) skipString() (bool, error) {
 		}
 	}
 	return false, d.errorf("unterminated string")
+}
+
+// plainASCII8 reports whether the eight bytes of x are all printable
+// ASCII other than '"' and '\\': nothing a string scan stops for.
+func plainASCII8(x uint64) bool {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	below20 := (x - ones*0x20) & ^x
+	quote := x ^ (ones * '"')
+	backslash := x ^ (ones * '\\')
+	return (below20|(quote-ones)&^quote|(backslash-ones)&^backslash|x)&highs == 0
 }
 
 // decodeRune is utf8.DecodeRune reporting invalid text (surrogates

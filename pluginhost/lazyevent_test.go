@@ -1,7 +1,9 @@
 package pluginhost
 
 import (
+	"encoding/binary"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -244,5 +246,25 @@ func TestOwnCodeScan(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, c.plain, compiled.plainEvents)
 		})
+	}
+}
+
+func TestPlainASCII8(t *testing.T) {
+	naive := func(b []byte) bool {
+		for _, c := range b {
+			if c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+				return false
+			}
+		}
+		return true
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	interesting := []byte{0, 0x1f, 0x20, '"', '\\', '!', '#', '[', ']', 0x7f, 0x80, 0xff, 'a'}
+	for range 200_000 {
+		var b [8]byte
+		for i := range b {
+			b[i] = interesting[r.IntN(len(interesting))]
+		}
+		require.Equal(t, naive(b[:]), plainASCII8(binary.LittleEndian.Uint64(b[:])), "%q", b)
 	}
 }

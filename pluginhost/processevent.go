@@ -247,7 +247,11 @@ func (v *vm) encodeEvent(event *goja.Object, succeeded bool) ([]byte, error) {
 			}
 		}
 	}
-	out, ok, err := e.value(nil, event, 0)
+	var buf []byte
+	if lazy, ok := lazyOf(event); ok {
+		buf = make([]byte, 0, len(lazy.data)+256)
+	}
+	out, ok, err := e.value(buf, event, 0)
 	if err == nil && !ok {
 		err = errNotJSONable
 	}

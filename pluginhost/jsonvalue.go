@@ -237,7 +237,7 @@ func (d *jsonDecoder) number() (goja.Value, error) {
 	if d.pos == digits {
 		return nil, d.errorf("invalid number")
 	}
-	text := string(d.data[start:d.pos])
+	text := unsafeString(d.data[start:d.pos]) // parsed, not kept
 	if isInt && len(text) < 16 {
 		n, err := strconv.ParseInt(text, 10, 64)
 		if err == nil {

@@ -379,9 +379,9 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 		return nil, d.errorf("nested too deeply")
 	}
 	open := d.pos
-	hint := 16
-	if depth > 0 {
-		hint = d.lazyHint
+	hint := d.lazyHint
+	if depth == 0 {
+		hint = 12 // events have about ten top-level keys
 	}
 	o := &lazyObject{rt: d.rt, data: d.data[open:], keys: d.keys, protos: d.protos, depth: depth, slots: make([]lazySlot, 0, hint)}
 	var seen [16]uint64

@@ -226,6 +226,9 @@ func (v *vm) catchJS(fn func() error) (err error) {
 // interrupted reports whether err is a call's failure that stopped the
 // runtime: its VM is being discarded and its values must not be read.
 func interrupted(err error) bool {
+	if err == nil {
+		return false
+	}
 	var pe *PluginError
 	return errors.As(err, &pe) && pe.interrupted
 }

@@ -109,6 +109,7 @@ type Plugin struct {
 	manifest *Manifest
 	config   *ResolvedConfig
 	program  *goja.Program
+	runLabel string
 	// plainEvents hands processEvent plain objects instead of lazy
 	// properties (see lazyevent.go).
 	plainEvents bool
@@ -209,6 +210,7 @@ func Load(opts Options) (*Plugin, error) {
 		cacheID = p.opts.PluginConfigID
 	}
 	p.cacheNS = fmt.Sprintf("@plugin/%d/%s/", cacheID, team)
+	p.runLabel = fmt.Sprintf("%s (%d)", manifest.Name, p.opts.PluginConfigID)
 	p.storageNS = fmt.Sprintf("@plugin-storage/%d/", p.opts.PluginConfigID)
 
 	external := hostModuleNames()
@@ -244,9 +246,7 @@ func (p *Plugin) PluginID() int64       { return p.opts.PluginID }
 func (p *Plugin) PluginConfigID() int64 { return p.opts.PluginConfigID }
 
 // RunLabel is the entry written to $plugins_succeeded / $plugins_failed.
-func (p *Plugin) RunLabel() string {
-	return fmt.Sprintf("%s (%d)", p.manifest.Name, p.opts.PluginConfigID)
-}
+func (p *Plugin) RunLabel() string { return p.runLabel }
 
 // Close releases what Load opened (the GeoIP database).
 func (p *Plugin) Close() error {

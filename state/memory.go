@@ -16,6 +16,7 @@ type Memory struct {
 	now func() time.Time
 
 	mu       sync.Mutex
+	unlock   func() // m.mu.Unlock, bound once: a method value per call allocates
 	data     map[string]*memValue
 	expiring map[string]struct{} // keys of data with a ttl, for the sweep
 	closed   bool
@@ -68,6 +69,7 @@ func NewMemory(opts ...MemoryOption) *Memory {
 		data:     map[string]*memValue{},
 		expiring: map[string]struct{}{},
 	}
+	m.unlock = m.mu.Unlock
 	if conf.sweep > 0 {
 		m.stop = make(chan struct{})
 		m.swept = make(chan struct{})
@@ -347,7 +349,7 @@ func (m *Memory) lock(ctx context.Context) (now time.Time, unlock func(), err er
 		m.mu.Unlock()
 		return time.Time{}, nil, ErrClosed
 	}
-	return m.now(), m.mu.Unlock, nil
+	return m.now(), m.unlock, nil
 }
 
 // lookup returns the live value of key, deleting it when it has expired.

@@ -268,3 +268,13 @@ func TestPlainASCII8(t *testing.T) {
 		require.Equal(t, naive(b[:]), plainASCII8(binary.LittleEndian.Uint64(b[:])), "%q", b)
 	}
 }
+
+// TestEventUsageFixtureIsLazy: the differential fixture that goes through
+// every use of an event must run on lazy events, or it proves nothing.
+func TestEventUsageFixtureIsLazy(t *testing.T) {
+	m, err := LoadManifest(filepath.Join(fixturesDir, "event-usage"))
+	require.NoError(t, err)
+	compiled, err := compileBundle(m, hostModuleNames())
+	require.NoError(t, err)
+	require.False(t, compiled.plainEvents)
+}

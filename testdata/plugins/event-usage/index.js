@@ -152,6 +152,44 @@ const cases = {
         p.proto_checks = [p.polluted === undefined, Object.keys(p)[0], Object.getPrototypeOf(p) === Object.prototype, typeof p.__proto__]
         return event
     },
+    // Reflection: descriptors, own keys, identity, inherited values.
+    13(event) {
+        const p = event.properties
+        p.reflect = [
+            JSON.stringify(Object.getOwnPropertyDescriptor(p, '$os')), Reflect.ownKeys(p).length,
+            Object.hasOwn(p, '$os'), p.propertyIsEnumerable('$os'), Object.getOwnPropertyNames(event),
+            JSON.stringify(Object.getOwnPropertyDescriptors(event).uuid), event.properties === p,
+            p.constructor === Object, String(p), Reflect.has(p, '$browser'), Object.isFrozen(p), Object.isExtensible(p),
+        ]
+        Reflect.set(p, 'via_reflect', 1)
+        Reflect.deleteProperty(p, '$lib')
+        const inherited = Object.create(p)
+        p.inherited = [inherited.$os, Object.keys(inherited).length, '$os' in inherited]
+        return event
+    },
+    // The whole event through JSON.stringify with an indent and a replacer.
+    14(event) {
+        const indented = JSON.stringify(event, null, 2)
+        const replaced = JSON.stringify(event, (key, value) => (typeof value === 'number' ? value + 1 : value))
+        event.properties.stringified = [indented.length, indented.split('\n').length, replaced.length, replaced.slice(0, 120)]
+        return event
+    },
+    // An input with integer-like keys, escapes, a repeated key and odd numbers.
+    15(event) {
+        const p = event.properties
+        p.seen = [Object.keys(p), p.a, p.escaped, p['é'], p.nums, Object.keys(p.nested)]
+        return event
+    },
+    // Swapping the prototype of the properties, and setting __proto__.
+    16(event) {
+        const p = event.properties
+        Object.setPrototypeOf(p, { inheritedKey: 'from proto' })
+        p.proto_seen = [p.inheritedKey, Object.keys(p).includes('inheritedKey')]
+        const q = {}
+        q.__proto__ = { x: 1 }
+        p.q = [q.x, Object.keys(q).length]
+        return event
+    },
 }
 
 async function processEvent(event) {

@@ -181,21 +181,28 @@ func (p *pluginProcessor) processEach(ctx context.Context, batch service.Message
 		return nil, err
 	}
 	out := make(service.MessageBatch, 0, len(batch))
+	var processed, dropped int64 // counted once per batch: a labelled Incr is a map lookup
 	for i, res := range results {
 		msg := batch[i]
 		switch {
 		case res.Dropped:
-			p.dropped.Incr(1, p.name)
+			dropped++
 		default:
 			msg.SetBytes(res.Event)
 			if res.Err != nil {
 				p.fail(msg, res.Err)
 			} else {
-				p.processed.Incr(1, p.name)
+				processed++
 			}
 			out = append(out, msg)
 		}
 		out = p.appendCaptures(out, msg, res.Captured)
+	}
+	if processed > 0 {
+		p.processed.Incr(processed, p.name)
+	}
+	if dropped > 0 {
+		p.dropped.Incr(dropped, p.name)
 	}
 	return out, nil
 }

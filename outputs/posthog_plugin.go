@@ -14,6 +14,7 @@ import (
 	"github.com/gofrs/uuid/v5"
 	"github.com/redpanda-data/benthos/v4/public/service"
 
+	"github.com/hogpipe/hogpipe/internal/logonce"
 	"github.com/hogpipe/hogpipe/internal/pluginconf"
 	"github.com/hogpipe/hogpipe/pluginhost"
 )
@@ -45,6 +46,8 @@ A message fails when its export fails for good (see below). Failed messages are 
 - `+"`exportEvents(events, meta)`"+` runs on batches (see Batching). A `+"`RetryError`"+` or timeout retries the whole batch the same way; when the retries run out, or on any other error, every message of the batch fails. A batch that succeeds is never sent again.
 - `+"`composeWebhook(event, meta)`"+` runs once for each message and returns `+"`{url, method?, headers?, body?}`"+` or `+"`null`"+` (nothing to send). hogpipe performs the request, bounded by `+"`timeout`"+`, with the plugin's `+"`fetch`"+` client, so `+"`fetch_allow`"+` and `+"`fetch_deny_private`"+` apply to it: `+"`method`"+` defaults to `+"`POST`"+`, `+"`headers`"+` to `+"`Content-Type: application/json`"+`, and a `+"`body`"+` that is not a string is sent as JSON. A 2xx or 3xx answer delivers the message; 429, 5xx and network errors are retried as above; other 4xx answers, and requests that cannot be made (an invalid URL, a refused host), fail the message at once. A `+"`RetryError`"+` thrown by `+"`composeWebhook`"+` is retried; any other error fails the message.
 - A message that `+"`exportEvents`"+` or a webhook delivered is not failed by an `+"`onEvent`"+` error. A message that is not a JSON object fails. `+"`$snapshot`"+` events are acked without being given to the plugin, as the original server skipped them.
+
+A failure that repeats (a database down, a bucket missing, credentials refused) is logged once per cause, per function, the cause being the error's text without its numbers and ids: the first retry at WARN (the first `+"`onEvent`"+` error at ERROR), its repeats at DEBUG, a line with their count every five minutes while it goes on, and one INFO line when the function succeeds again.
 
 Retries wait inside the output, so a batch being retried holds its place in `+"`max_in_flight`"+`. A graceful shutdown lets them finish; when Benthos forces the output to stop, waiting retries end at once and their messages fail (nacked, not lost).
 
@@ -160,8 +163,9 @@ type pluginOutput struct {
 	instance *pluginconf.Instance
 	info     pluginhost.ExportInfo
 	log      *service.Logger
-	name     string // plugin name, a metric label
-	configID string // plugin_config_id, a metric label
+	failures *logonce.Log // retries and errors, logged once per cause
+	name     string       // plugin name, a metric label
+	configID string       // plugin_config_id, a metric label
 
 	retryInitial time.Duration
 	maxRetries   int
@@ -228,6 +232,7 @@ func newPluginOutputFromParsed(conf *service.ParsedConfig, mgr *service.Resource
 	o.name = plugin.Name()
 	o.configID = strconv.FormatInt(plugin.PluginConfigID(), 10)
 	o.log = mgr.Logger().With("plugin", o.name)
+	o.failures = logonce.New(o.log, logonce.Options{})
 	o.shutdown, o.stop = context.WithCancel(context.Background())
 
 	m := mgr.Metrics()
@@ -364,6 +369,7 @@ func (o *pluginOutput) WriteBatch(ctx context.Context, batch service.MessageBatc
 // the plugin. Benthos has written the last batch by now.
 func (o *pluginOutput) Close(ctx context.Context) error {
 	o.stop()
+	o.failures.Flush()
 	o.mu.Lock()
 	pool, closed := o.pool, o.closed
 	o.pool, o.closed = nil, true
@@ -427,7 +433,7 @@ func (o *pluginOutput) onEvents(ctx context.Context, pool *pluginhost.Pool, even
 				// The original server's single attempt: logged, not retried,
 				// and the message is acked.
 				o.m.errors.Incr(1, o.name, o.configID, "onEvent")
-				o.log.Errorf("%v", ev.Err)
+				o.failures.Failed(logonce.Error, o.scope("onEvent"), ev.Err, "%v", ev.Err)
 			}
 		}
 		return outs, nil
@@ -539,12 +545,17 @@ func (o *pluginOutput) withRetries(ctx context.Context, function string, n int, 
 			return final
 		}
 		var again []int
+		failed := false
 		for j, out := range outs {
 			i := pending[j]
 			final[i] = out.err
+			failed = failed || out.err != nil
 			if out.retry {
 				again = append(again, i)
 			}
+		}
+		if !failed {
+			o.failures.Recovered(o.scope(function))
 		}
 		if len(again) == 0 {
 			return final
@@ -556,7 +567,8 @@ func (o *pluginOutput) withRetries(ctx context.Context, function string, n int, 
 			return final
 		}
 		o.m.retried.Incr(int64(len(again)), o.name, o.configID, function)
-		o.log.Warnf("%v; retrying %d event(s) in %s (retry %d of %d)", final[again[0]], len(again), wait, try+1, o.maxRetries)
+		o.failures.Failed(logonce.Warn, o.scope(function), final[again[0]],
+			"%v; retrying %d event(s) in %s (retry %d of %d)", final[again[0]], len(again), wait, try+1, o.maxRetries)
 		timer := time.NewTimer(wait)
 		select {
 		case <-timer.C:
@@ -570,6 +582,11 @@ func (o *pluginOutput) withRetries(ctx context.Context, function string, n int, 
 		wait *= 2
 		pending = again
 	}
+}
+
+// scope names a function of the plugin in the lines of o.failures.
+func (o *pluginOutput) scope(function string) string {
+	return fmt.Sprintf("plugin %q: %s", o.name, function)
 }
 
 func (o *pluginOutput) countCaptures(n int64) {

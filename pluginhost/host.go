@@ -17,6 +17,7 @@ import (
 	nodeos "github.com/hogpipe/hogpipe/internal/node/os"
 	nodepath "github.com/hogpipe/hogpipe/internal/node/path"
 	"github.com/hogpipe/hogpipe/internal/node/pg"
+	nodeprocess "github.com/hogpipe/hogpipe/internal/node/process"
 	"github.com/hogpipe/hogpipe/internal/node/querystring"
 	"github.com/hogpipe/hogpipe/internal/node/stream"
 	"github.com/hogpipe/hogpipe/internal/node/stringdecoder"
@@ -75,6 +76,7 @@ func (v *vm) globals() []node.Global {
 		weburl.Global(),
 		{Name: "console", Install: func(rt *goja.Runtime, _ node.Host) error { return rt.Set("console", v.consoleObject()) }},
 		{Name: "posthog", Install: func(rt *goja.Runtime, _ node.Host) error { return rt.Set("posthog", v.posthogObject()) }},
+		nodeprocess.Global(),
 		webglobals.Text(),
 		webglobals.Core(),
 		{Name: "RetryError", Install: v.retryErrorGlobal},

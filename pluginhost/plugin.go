@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/hogpipe/hogpipe/internal/job"
+	"github.com/hogpipe/hogpipe/internal/logonce"
 	webfetch "github.com/hogpipe/hogpipe/internal/web/fetch"
 
 	"github.com/dlclark/regexp2/v2"
@@ -117,7 +118,8 @@ type Plugin struct {
 	geoip       *geoip.Reader
 	opts        Options
 	log         Logger
-	cacheNS     string // "@plugin/<plugin_id>/<team or @all>/"
+	failures    *logonce.Log // errors no caller receives, logged once per cause
+	cacheNS     string       // "@plugin/<plugin_id>/<team or @all>/"
 	// configIDSource says where plugin_config_id came from ("set",
 	// "plugin_id", "derived from the name"), for Instances' errors.
 	configIDSource string
@@ -173,6 +175,7 @@ func Load(opts Options) (*Plugin, error) {
 	p := &Plugin{manifest: manifest, config: config, opts: opts}
 	p.fetch = webfetch.New(fetchOptions(opts))
 	p.log = redactingLogger{Logger: opts.Logger, config: config}
+	p.failures = logonce.New(p.log, logonce.Options{})
 	if config.Warning != "" && opts.Logger != nil {
 		opts.Logger.Warnf("%s", config.Warning)
 	}
@@ -250,6 +253,7 @@ func (p *Plugin) RunLabel() string { return p.runLabel }
 
 // Close releases what Load opened (the GeoIP database).
 func (p *Plugin) Close() error {
+	p.failures.Flush()
 	p.fetch.Close()
 	if p.geoip != nil {
 		return p.geoip.Close()

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/hogpipe/hogpipe/internal/logonce"
 )
 
 // Pool runs a plugin instance on several VMs. Work is spread over them round
@@ -147,7 +149,9 @@ func (pool *Pool) onDiscard(old *vm) {
 		}()
 		v, err := newVM(ctx, pool.plugin, pool.onDiscard)
 		cancel()
+		scope := fmt.Sprintf("plugin %q: rebuild VM", name)
 		if err == nil {
+			pool.plugin.failures.Recovered(scope)
 			pool.mu.Lock()
 			if pool.closed {
 				pool.mu.Unlock()
@@ -160,7 +164,7 @@ func (pool *Pool) onDiscard(old *vm) {
 			pool.mu.Unlock()
 			return
 		}
-		pool.plugin.log.Errorf("plugin %q: rebuild VM: %v (retrying in %s)", name, err, backoff)
+		pool.plugin.failures.Failed(logonce.Error, scope, err, "plugin %q: rebuild VM: %v (retrying in %s)", name, err, backoff)
 		select {
 		case <-pool.stop:
 			return

@@ -9,6 +9,7 @@ import (
 
 	"github.com/dop251/goja"
 
+	"github.com/hogpipe/hogpipe/internal/logonce"
 	"github.com/hogpipe/hogpipe/internal/node"
 )
 
@@ -219,10 +220,13 @@ func (v *vm) runDueTimers() {
 
 // runTimer runs a timer's callback as a call of its own.
 func (v *vm) runTimer(t *jsTimer) {
+	scope := fmt.Sprintf("plugin %q: %s", v.plugin.manifest.Name, t.name)
 	c := v.newCall(t.name, v.plugin.opts.Timeout, func(_ goja.Value, err error) {
 		if err != nil {
-			v.plugin.log.Errorf("%s", err)
+			v.plugin.failures.Failed(logonce.Error, scope, err, "%s", err)
+			return
 		}
+		v.plugin.failures.Recovered(scope)
 	})
 	v.start(c, t.fn, t.args...)
 }

@@ -168,3 +168,16 @@ func TestTimerDiscardCancels(t *testing.T) {
 	before := fp.log.Count("tick")
 	require.Eventually(t, func() bool { return fp.log.Count("tick") > before }, 5*time.Second, 5*time.Millisecond)
 }
+
+// A timer callback failing again and again for one cause is logged once at
+// ERROR, its repeats at DEBUG, and its recovery once.
+func TestTimerRepeatedErrorLoggedOnce(t *testing.T) {
+	fp := ftStart(t, "timers", nil, nil)
+	_, err := fp.run(t, "failingFlush", nil)
+	require.NoError(t, err)
+	require.Eventually(t, func() bool { return fp.log.Count("recovered after") == 1 }, 5*time.Second, 5*time.Millisecond, "%v", fp.log.Lines())
+	const line = `plugin "timers": setInterval callback: Error: flush failed: connect ECONNREFUSED 127.0.0.1:5432 (attempt `
+	assert.Equal(t, []string{line + "1)"}, fp.log.Messages("ERROR"))
+	assert.Equal(t, []string{line + "2) (repeated)", line + "3) (repeated)", line + "4) (repeated)"}, fp.log.Messages("DEBUG"))
+	assert.Equal(t, 1, fp.log.Count(`INFO plugin "timers": setInterval callback recovered after 4 failures in `), "%v", fp.log.Lines())
+}

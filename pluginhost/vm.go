@@ -13,6 +13,7 @@ import (
 	"github.com/dop251/goja"
 
 	"github.com/hogpipe/hogpipe/internal/jsloop"
+	"github.com/hogpipe/hogpipe/internal/logonce"
 	"github.com/hogpipe/hogpipe/internal/node"
 )
 
@@ -512,7 +513,7 @@ func (v *vm) reportUnhandled() {
 	for p, reason := range v.unhandled {
 		delete(v.unhandled, p)
 		pe := v.rejectionError("unhandled promise rejection", reason)
-		v.plugin.log.Errorf("%s", firstLine(pe.Error()))
+		v.plugin.failures.Failed(logonce.Error, fmt.Sprintf("plugin %q", v.plugin.manifest.Name), pe, "%s", firstLine(pe.Error()))
 	}
 }
 
@@ -567,5 +568,5 @@ func (v *vm) Dial(ctx context.Context, network, addr string) (net.Conn, error) {
 }
 
 func (v *vm) ReportError(err error) {
-	v.plugin.log.Errorf("plugin %q: %v", v.plugin.manifest.Name, err)
+	v.plugin.failures.Failed(logonce.Error, fmt.Sprintf("plugin %q", v.plugin.manifest.Name), err, "plugin %q: %v", v.plugin.manifest.Name, err)
 }

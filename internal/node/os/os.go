@@ -33,10 +33,13 @@ func nodeArch(goarch string) string {
 	return goarch
 }
 
+// Arch is Node's process.arch and os.arch() for the host's GOARCH.
+func Arch() string { return nodeArch(runtime.GOARCH) }
+
 func load(_ node.Host) require.ModuleLoader {
 	return func(rt *goja.Runtime, module *goja.Object) {
 		host := rt.NewObject()
-		_ = host.Set("arch", nodeArch(runtime.GOARCH))
+		_ = host.Set("arch", Arch())
 		node.RunJSModule(rt, program, module, host)
 	}
 }

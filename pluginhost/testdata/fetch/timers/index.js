@@ -98,6 +98,20 @@ const scenarios = {
         return 'scheduled'
     },
 
+    // A flush on an interval failing while its database is down, then
+    // succeeding: logged once per cause.
+    failingFlush() {
+        let n = 0
+        const id = setInterval(() => {
+            n++
+            if (n <= 4) {
+                throw new Error(`flush failed: connect ECONNREFUSED 127.0.0.1:5432 (attempt ${n})`)
+            }
+            clearInterval(id)
+        }, 1)
+        return 'scheduled'
+    },
+
     spinLater() {
         setTimeout(() => {
             while (true) {}

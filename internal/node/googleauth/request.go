@@ -5,6 +5,7 @@ import (
 	"compress/gzip"
 	"context"
 	"crypto/rand"
+	_ "embed"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -284,4 +285,33 @@ func (f *failure) value(rt *goja.Runtime) goja.Value {
 		_ = obj.Set("status", f.status)
 	}
 	return obj
+}
+
+//go:embed common.js
+var commonSource string
+
+var commonProgram = goja.MustCompile("node:googleauth", commonSource, true)
+
+// Host is the host object of a package's JavaScript: common, the helpers
+// of common.js bound to this Requester's request, and uuid().
+func (r *Requester) Host(rt *goja.Runtime, h node.Host) *goja.Object {
+	fn, err := node.Function(rt, commonProgram)
+	if err != nil {
+		panic(err)
+	}
+	common, err := fn(goja.Undefined(), rt.ToValue(r.Func(rt, h)), rt.ToValue(r.Package))
+	if err != nil {
+		panic(err)
+	}
+	host := rt.NewObject()
+	_ = host.Set("common", common)
+	_ = host.Set("uuid", func() string {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		b[6] = b[6]&0x0f | 0x40
+		b[8] = b[8]&0x3f | 0x80
+		h := hex.EncodeToString(b[:])
+		return h[:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:]
+	})
+	return host
 }

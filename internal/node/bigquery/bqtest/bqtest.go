@@ -7,9 +7,12 @@ package bqtest
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hogpipe/hogpipe/internal/node/googleauth/authtest"
 )
@@ -113,6 +116,22 @@ func (s *Server) metadata(project, dataset, table string, md map[string]any) map
 	md["type"] = "TABLE"
 	md["location"] = "US"
 	return md
+}
+
+// isTimestamp accepts what BigQuery's streaming inserts take for a
+// TIMESTAMP: null, seconds since the epoch, or a date and time.
+func isTimestamp(v any) bool {
+	switch x := v.(type) {
+	case nil, float64:
+		return true
+	case string:
+		for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05.999999", "2006-01-02 15:04:05", "2006-01-02T15:04:05.999999"} {
+			if _, err := time.Parse(layout, x); err == nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 func reply(w http.ResponseWriter, v any) {
@@ -219,26 +238,33 @@ func (s *Server) insertAll(w http.ResponseWriter, r *http.Request) {
 		authtest.WriteError(w, 404, "notFound", fmt.Sprintf("Not found: Table %s:%s.%s", p, d, t))
 		return
 	}
-	known := map[string]bool{}
+	known := map[string]string{} // field name → type
 	if schema, ok := md["schema"].(map[string]any); ok {
 		fields, _ := schema["fields"].([]any)
 		for _, f := range fields {
 			if fm, ok := f.(map[string]any); ok {
 				name, _ := fm["name"].(string)
-				known[name] = true
+				typ, _ := fm["type"].(string)
+				known[name] = typ
 			}
 		}
 	}
+	ignoreUnknown := req.IgnoreUnknownValues != nil && *req.IgnoreUnknownValues
 	var insertErrors []any
 	bad := map[int]bool{}
 	for i, row := range req.Rows {
-		if req.IgnoreUnknownValues != nil && *req.IgnoreUnknownValues {
-			break
-		}
-		for k := range row.JSON {
-			if !known[k] {
+		for _, k := range slices.Sorted(maps.Keys(row.JSON)) {
+			typ, ok := known[k]
+			msg := ""
+			switch {
+			case !ok && !ignoreUnknown:
+				msg = "no such field: " + k + "."
+			case typ == "TIMESTAMP" && !isTimestamp(row.JSON[k]):
+				msg = fmt.Sprintf("Could not parse '%v' as a timestamp. Required format is YYYY-MM-DD HH:MM[:SS[.SSSSSS]] or YYYY/MM/DD HH:MM[:SS[.SSSSSS]]", row.JSON[k])
+			}
+			if msg != "" {
 				insertErrors = append(insertErrors, map[string]any{"index": i, "errors": []any{
-					map[string]any{"reason": "invalid", "location": k, "debugInfo": "", "message": "no such field: " + k + "."}}})
+					map[string]any{"reason": "invalid", "location": k, "debugInfo": "", "message": msg}}})
 				bad[i] = true
 				break
 			}

@@ -15,7 +15,7 @@ import (
 // not provide; importing one fails at load with a clear message.
 var unsupportedModules = map[string]bool{
 	"snowflake-sdk": true, "@google-cloud/pubsub": true,
-	"net":           true, "tls": true, "dgram": true, "child_process": true, "fs": true,
+	"net": true, "tls": true, "dgram": true, "child_process": true, "fs": true,
 	"http": true, "https": true, "worker_threads": true, "cluster": true,
 }
 

@@ -123,6 +123,16 @@ func TestPluginOutputBigQueryExportFailures(t *testing.T) {
 		assert.Len(t, srv.Inserts(), 3, "two failed attempts, then the one that landed")
 		assert.Len(t, srv.Rows("analytics.events"), 3, "every event stored once")
 	})
+	t.Run("server errors until the retries run out", func(t *testing.T) {
+		testutil.NoLeaks(t)
+		srv := bqtest.Start(t, "analytics")
+		srv.FailInserts(503, 503, 503)
+		env, sink := pluginOutTestEnv(t)
+		pluginOutTestRun(t, env, bigQueryExportYAML(t, srv, 3, false, 2)+"logger: {level: none}\n")
+		assert.Len(t, sink.bodies(), 3, "every event dead-lettered")
+		assert.Len(t, srv.Inserts(), 3, "the first attempt and two retries")
+		assert.Empty(t, srv.Rows("analytics.events"))
+	})
 	t.Run("refused row", func(t *testing.T) {
 		testutil.NoLeaks(t)
 		srv := bqtest.Start(t, "analytics")

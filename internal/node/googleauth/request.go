@@ -209,9 +209,12 @@ func (r *Requester) do(ctx context.Context, hc *http.Client, req request) (int, 
 		return 0, nil, "", networkFailure(ctx, req.url, err)
 	}
 	defer func() { _ = resp.Body.Close() }()
-	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse))
+	answer, err := io.ReadAll(io.LimitReader(resp.Body, maxResponse+1))
 	if err != nil {
 		return 0, nil, "", networkFailure(ctx, req.url, err)
+	}
+	if len(answer) > maxResponse {
+		return 0, nil, "", &failure{message: fmt.Sprintf("%s: %s: the answer is larger than %d MiB", r.Package, req.what, maxResponse>>20), code: "ERR_FS_FILE_TOO_LARGE"}
 	}
 	return resp.StatusCode, answer, resp.Header.Get("Content-Type"), nil
 }

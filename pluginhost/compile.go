@@ -15,10 +15,14 @@ import (
 // unsupportedModules need Node's sockets or native code, which the host does
 // not provide; importing one fails at load with a clear message.
 var unsupportedModules = map[string]bool{
-	"snowflake-sdk": true,
-	"net":           true, "tls": true, "dgram": true, "child_process": true, "fs": true,
+	"snowflake-sdk": true, "@google-cloud/pubsub": true,
+	"net": true, "tls": true, "dgram": true, "child_process": true, "fs": true,
 	"http": true, "https": true, "worker_threads": true, "cluster": true,
 }
+
+// servedProvidedPackages names the packages of the original plugin server's
+// allow-list that the host serves, for the refusal of the others.
+const servedProvidedPackages = "aws-sdk (S3), pg, generic-pool, @google-cloud/bigquery, @google-cloud/storage, node-fetch, crypto, url, zlib and stream"
 
 // compileBundle bundles the plugin's entry file with its relative imports and
 // node_modules into one strict-mode CommonJS script and compiles it for goja.
@@ -131,9 +135,15 @@ func hostImportsPlugin(hostModules map[string]bool) api.Plugin {
 					Text: fmt.Sprintf("cannot import %q: hogpipe serves only the S3 client of aws-sdk (import \"aws-sdk\" or \"aws-sdk/clients/s3\")", args.Path),
 				}}}, nil
 			}
+			if hostModules[root] && strings.HasPrefix(root, "@google-cloud/") {
+				return api.OnResolveResult{Errors: []api.Message{{
+					Text: fmt.Sprintf("cannot import %q: hogpipe serves %s itself, not its files (import %q)", args.Path, root, root),
+				}}}, nil
+			}
 			if unsupportedModules[root] || strings.HasPrefix(root, "@google-cloud/") {
 				return api.OnResolveResult{Errors: []api.Message{{
-					Text: fmt.Sprintf("cannot import %q: hogpipe does not support this package yet (it needs Node's sockets, file system or native code)", args.Path),
+					Text: fmt.Sprintf("cannot import %q: hogpipe does not support this package yet (it needs Node's sockets, file system or native code); "+
+						"of the packages the PostHog plugin server provided it serves %s", args.Path, servedProvidedPackages),
 				}}}, nil
 			}
 			return api.OnResolveResult{}, nil

@@ -20,11 +20,13 @@ func TestImportsThatCannotBeServed(t *testing.T) {
 		want         []string
 	}{
 		{"sockets package", `import snowflake from 'snowflake-sdk'; export function processEvent(e) { return snowflake }`,
-			[]string{`cannot import "snowflake-sdk"`, "does not support this package yet"}},
+			[]string{`cannot import "snowflake-sdk"`, "does not support this package yet", "it serves aws-sdk (S3), pg"}},
 		{"aws-sdk service not served", `import DynamoDB from 'aws-sdk/clients/dynamodb'; export const x = DynamoDB`,
 			[]string{`cannot import "aws-sdk/clients/dynamodb"`, "only the S3 client"}},
-		{"google cloud", `const { BigQuery } = require('@google-cloud/bigquery'); module.exports = {}`,
-			[]string{`cannot import "@google-cloud/bigquery"`, "does not support this package yet"}},
+		{"google cloud package not served", `const { PubSub } = require('@google-cloud/pubsub'); module.exports = {}`,
+			[]string{`cannot import "@google-cloud/pubsub"`, "does not support this package yet", "@google-cloud/bigquery, @google-cloud/storage"}},
+		{"file of a served google cloud package", `const { Table } = require('@google-cloud/bigquery/build/src/table'); module.exports = {}`,
+			[]string{`cannot import "@google-cloud/bigquery/build/src/table"`, `serves @google-cloud/bigquery itself, not its files (import "@google-cloud/bigquery")`}},
 		{"node built-in without sockets support", `import fs from 'node:fs'; export const x = fs`,
 			[]string{`cannot import "node:fs"`, "does not support"}},
 		{"missing npm package", `import leftPad from 'left-pad'; export const x = leftPad`,

@@ -10,9 +10,11 @@ import (
 	"github.com/hogpipe/hogpipe/internal/node"
 	nodeassert "github.com/hogpipe/hogpipe/internal/node/assert"
 	"github.com/hogpipe/hogpipe/internal/node/awssdk"
+	"github.com/hogpipe/hogpipe/internal/node/bigquery"
 	nodebuffer "github.com/hogpipe/hogpipe/internal/node/buffer"
 	"github.com/hogpipe/hogpipe/internal/node/crypto"
 	"github.com/hogpipe/hogpipe/internal/node/events"
+	"github.com/hogpipe/hogpipe/internal/node/gcs"
 	"github.com/hogpipe/hogpipe/internal/node/genericpool"
 	nodeos "github.com/hogpipe/hogpipe/internal/node/os"
 	nodepath "github.com/hogpipe/hogpipe/internal/node/path"
@@ -63,6 +65,7 @@ func hostModules(client *outbound.Client) []node.Module {
 		nodeutil.Module(),
 		zlib.Module(),
 	}
+	modules = append(modules, bigquery.Module(client), gcs.Module(client))
 	return append(modules, awssdk.Modules(client)...)
 }
 

@@ -1,0 +1,103 @@
+package pluginhost
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/assert"
+	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/node/bigquery/bqtest"
+	"github.com/hogpipe/hogpipe/internal/node/googleauth/authtest"
+	"github.com/hogpipe/hogpipe/internal/testutil"
+	"github.com/hogpipe/hogpipe/state"
+)
+
+// gcloudPlugin loads a one-file plugin with source as index.ts.
+func gcloudPlugin(t *testing.T, source string, timeout time.Duration, config map[string]any) *Pool {
+	t.Helper()
+	dir := t.TempDir()
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "plugin.json"), []byte(`{"name":"gcloud"}`), 0o644))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "index.ts"), []byte(source), 0o644))
+	mem := state.NewMemory()
+	t.Cleanup(func() { _ = mem.Close() })
+	p, err := Load(Options{Path: dir, Logger: &testutil.Logger{T: t}, Cache: mem.Cache(), Storage: mem.Storage(),
+		VMs: 1, Timeout: timeout, Config: config})
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = p.Close() })
+	pool, err := p.Start(t.Context())
+	require.NoError(t, err)
+	t.Cleanup(func() { _ = pool.Close(context.Background()) })
+	return pool
+}
+
+func gcloudEvent(t *testing.T, pool *Pool) EventResult {
+	t.Helper()
+	event, _ := json.Marshal(map[string]any{"event": "e", "distinct_id": "d", "properties": map[string]any{}})
+	results, err := pool.ProcessEvents(t.Context(), [][]byte{event})
+	require.NoError(t, err)
+	require.Len(t, results, 1)
+	return results[0]
+}
+
+// TestGcloudModules: both Google packages load in a plugin, in the import
+// styles bundled TypeScript uses, and make their requests.
+func TestGcloudModules(t *testing.T) {
+	bq := bqtest.Start(t, "analytics")
+	uploaded := make(chan string, 1)
+	gcs := authtest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		uploaded <- r.URL.Query().Get("name") + "=" + string(body)
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write([]byte(`{"kind":"storage#object"}`))
+	}))
+	pool := gcloudPlugin(t, `
+import bigquery from '@google-cloud/bigquery'
+import { Storage } from '@google-cloud/storage'
+export async function processEvent(event, { config }) {
+    const bq = new bigquery.BigQuery({ credentials: JSON.parse(config.bqKey), apiEndpoint: config.bqURL })
+    const [exists] = await bq.dataset('analytics').exists()
+    const storage = new Storage({ credentials: JSON.parse(config.gcsKey), apiEndpoint: config.gcsURL })
+    await storage.bucket('b').file('o.txt').save('hello')
+    event.properties.exists = exists
+    return event
+}
+`, 5*time.Second, map[string]any{"bqKey": bq.Credentials(), "bqURL": bq.URL, "gcsKey": gcs.Credentials(), "gcsURL": gcs.URL})
+	res := gcloudEvent(t, pool)
+	require.NoError(t, res.Err)
+	assert.Contains(t, string(res.Event), `"exists":true`)
+	assert.Equal(t, "o.txt=hello", <-uploaded)
+}
+
+// TestGcloudBoundedByTheCall: an upload to a server that never answers
+// ends with the calling function's timeout, on the wire too.
+func TestGcloudBoundedByTheCall(t *testing.T) {
+	cancelled := make(chan struct{}, 1)
+	srv := authtest.Start(t, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// The server notices the client going only once the body is read.
+		_, _ = io.ReadAll(r.Body)
+		<-r.Context().Done()
+		cancelled <- struct{}{}
+	}))
+	pool := gcloudPlugin(t, `
+import { Storage } from '@google-cloud/storage'
+export async function processEvent(event, { config }) {
+    await new Storage({ credentials: JSON.parse(config.key), apiEndpoint: config.url }).bucket('b').file('o').save('x')
+    return event
+}
+`, 300*time.Millisecond, map[string]any{"key": srv.Credentials(), "url": srv.URL})
+	res := gcloudEvent(t, pool)
+	require.Error(t, res.Err)
+	assert.Contains(t, res.Err.Error(), "timed out")
+	select {
+	case <-cancelled:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the upload outlived the call")
+	}
+}

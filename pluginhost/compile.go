@@ -94,6 +94,24 @@ func (s *ownCodeScan) seen() string {
 
 var lazyEventRefusals = regexp.MustCompile(`\b(defineProperty|defineProperties|freeze|seal|preventExtensions|__defineGetter__|__defineSetter__)\b`)
 
+// bundlerHelpers are what follows defineProperty in the helpers bundlers
+// and tsc put in every module (an alias, the __esModule marker, re-export
+// bindings on the exports object): not calls on events.
+var bundlerHelpers = regexp.MustCompile(`^\s*(;|\(\s*(module\.)?exports\s*,|\(o, k2, desc\)|\(o, "default")`)
+
+// refusedCall returns the first call in code a lazy event refuses, "" for
+// none.
+func refusedCall(code []byte) string {
+	for _, loc := range lazyEventRefusals.FindAllIndex(code, -1) {
+		name := string(code[loc[0]:loc[1]])
+		if name == "defineProperty" && bundlerHelpers.Match(code[loc[1]:min(loc[1]+40, len(code))]) {
+			continue
+		}
+		return name
+	}
+	return ""
+}
+
 func (s *ownCodeScan) plugin() api.Plugin {
 	return api.Plugin{Name: "hogpipe-own-code-scan", Setup: func(b api.PluginBuild) {
 		b.OnLoad(api.OnLoadOptions{Filter: `\.(js|mjs|cjs|ts|mts|cts|tsx|jsx)$`, Namespace: "file"}, func(args api.OnLoadArgs) (api.OnLoadResult, error) {
@@ -101,9 +119,9 @@ func (s *ownCodeScan) plugin() api.Plugin {
 				return api.OnLoadResult{}, nil
 			}
 			if data, err := os.ReadFile(args.Path); err == nil {
-				if match := lazyEventRefusals.Find(data); match != nil {
+				if found := refusedCall(data); found != "" {
 					s.mu.Lock()
-					s.found = string(match)
+					s.found = found
 					s.mu.Unlock()
 				}
 			}

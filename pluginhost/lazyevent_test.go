@@ -226,6 +226,14 @@ func TestOwnCodeScan(t *testing.T) {
 			"index.ts": `import { tag } from './lib'; export function processEvent(e) { return tag(e) }`,
 			"lib.ts":   `export function tag(e) { Object.defineProperty(e.properties, 'x', { get: () => 1, enumerable: true }); return e }`,
 		}, true},
+		{"bundler helpers", map[string]string{"index.js": `var __defProp = Object.defineProperty;
+Object.defineProperty(exports, "__esModule", { value: true });
+Object.defineProperty(module.exports, "x", { value: 1 });
+var __createBinding = function (o, m, k, k2) { Object.defineProperty(o, k2, desc); };
+var __setModuleDefault = function (o, v) { Object.defineProperty(o, "default", { enumerable: true, value: v }); };
+export function processEvent(e) { return e }`}, false},
+		{"a helper and a real call", map[string]string{"index.js": `var __defProp = Object.defineProperty;
+export function processEvent(e) { Object.defineProperty(e, 'x', { get() { return 1 } }); return e }`}, true},
 		{"only a package", map[string]string{
 			"index.js":                      `import pkg from 'pkg'; export function processEvent(e) { return pkg(e) }`,
 			"node_modules/pkg/package.json": `{"name":"pkg","main":"index.js"}`,

@@ -66,7 +66,7 @@ func compileBundle(m *Manifest, hostModules map[string]bool) (*bundle, error) {
 	if err != nil {
 		return nil, pluginErrorf(m.Name, "compile bundle", "%w", err)
 	}
-	return &bundle{program: program, plainEvents: scan.seen() != ""}, nil
+	return &bundle{program: program, plainEvents: scan.seen() != "", plainReason: scan.seen()}, nil
 }
 
 // bundle is a compiled plugin.
@@ -75,6 +75,7 @@ type bundle struct {
 	// plainEvents is set when the plugin's own code may do to an event
 	// what a lazy event cannot take (see lazyevent.go).
 	plainEvents bool
+	plainReason string // the call that set plainEvents
 }
 
 // ownCodeScan looks through the plugin's own files (not its packages) for

@@ -227,6 +227,10 @@ func Load(opts Options) (*Plugin, error) {
 		return nil, err
 	}
 	p.program, p.plainEvents = compiled.program, compiled.plainEvents
+	if p.plainEvents {
+		p.log.Infof("plugin %q: its code calls %s, which lazy events refuse: its events are plain objects (slower on large events)",
+			manifest.Name, compiled.plainReason)
+	}
 	if opts.GeoIPDatabase != "" {
 		if p.geoip, err = geoip.Open(opts.GeoIPDatabase); err != nil {
 			return nil, pluginErrorf(manifest.Name, "geoip_database", "%w", err)

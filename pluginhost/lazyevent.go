@@ -1,6 +1,7 @@
 package pluginhost
 
 import (
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/maphash"
@@ -44,8 +45,10 @@ type lazyObject struct {
 	// hasIndexKey is set once any key is an array index: JavaScript lists
 	// those first, in numeric order.
 	hasIndexKey bool
-	depth       int // 0 for the event, 1 for its properties
-	last        int // the slot of the last lookup, as lookups come in pairs (Has then Set)
+	depth       int              // 0 for the event, 1 for its properties
+	index       map[string]int32 // key → live slot, for objects of lazyIndexAt keys or more
+	deleted     int              // slots marked deleted
+	last        int              // the slot of the last lookup, as lookups come in pairs (Has then Set)
 }
 
 // lazySlot is one key of a lazyObject, in insertion order. A deleted key
@@ -53,7 +56,7 @@ type lazyObject struct {
 // the end, where JavaScript puts it.
 type lazySlot struct {
 	// name is the key, or "" when it is keyStart:keyEnd in data (quotes
-	// included) with nothing to unescape.
+	// included) with no escapes and valid UTF-8.
 	name             string
 	val              goja.Value
 	keyStart, keyEnd int32
@@ -110,6 +113,15 @@ func lazyOf(obj *goja.Object) (*lazyObject, bool) {
 }
 
 func (o *lazyObject) find(key string) int {
+	if o.index == nil && len(o.slots) >= lazyIndexAt {
+		o.buildIndex()
+	}
+	if o.index != nil {
+		if i, ok := o.index[key]; ok {
+			return int(i)
+		}
+		return -1
+	}
 	if o.last < len(o.slots) && o.slots[o.last].state != slotDeleted && o.is(&o.slots[o.last], key) {
 		return o.last
 	}
@@ -120,6 +132,36 @@ func (o *lazyObject) find(key string) int {
 		}
 	}
 	return -1
+}
+
+// lazyIndexAt is the number of keys from which lookups go through a map:
+// a scan of the slots is faster for events of the usual size, but a plugin
+// that adds thousands of keys must not pay a scan for each.
+const lazyIndexAt = 128
+
+func (o *lazyObject) buildIndex() {
+	o.index = make(map[string]int32, len(o.slots))
+	for i := range o.slots {
+		if o.slots[i].state != slotDeleted {
+			o.index[o.key(&o.slots[i])] = int32(i)
+		}
+	}
+}
+
+// compact drops deleted slots once they are most of them, so a plugin
+// deleting and re-adding keys in a loop does not grow the object.
+func (o *lazyObject) compact() {
+	if o.deleted <= 32 || o.deleted*2 <= len(o.slots) {
+		return
+	}
+	live := o.slots[:0]
+	for _, s := range o.slots {
+		if s.state != slotDeleted {
+			live = append(live, s)
+		}
+	}
+	clear(o.slots[len(live):])
+	o.slots, o.deleted, o.index, o.last = live, 0, nil, 0
 }
 
 // value returns slot i's value, building it from its text on first use.
@@ -152,6 +194,9 @@ func (o *lazyObject) Set(key string, val goja.Value) bool {
 		return true
 	}
 	o.slots = append(o.slots, lazySlot{name: key, val: val, state: slotSet})
+	if o.index != nil {
+		o.index[key] = int32(len(o.slots) - 1)
+	}
 	if isArrayIndex(key) {
 		o.hasIndexKey = true
 	}
@@ -163,6 +208,11 @@ func (o *lazyObject) Has(key string) bool { return o.find(key) >= 0 }
 func (o *lazyObject) Delete(key string) bool {
 	if i := o.find(key); i >= 0 {
 		o.slots[i].val, o.slots[i].state = nil, slotDeleted
+		if o.index != nil {
+			delete(o.index, key)
+		}
+		o.deleted++
+		o.compact()
 	}
 	return true
 }
@@ -222,21 +272,38 @@ func (o *lazyObject) add(slot lazySlot, seen *[16]uint64) {
 	if key == "" {
 		key = unsafeString(o.data[slot.keyStart+1 : slot.keyEnd-1])
 	}
+	if isArrayIndex(key) {
+		o.hasIndexKey = true
+	}
+	if o.index == nil && len(o.slots) >= lazyIndexAt {
+		o.buildIndex()
+	}
+	if o.index != nil {
+		if i, ok := o.index[key]; ok {
+			o.replace(i, slot)
+			return
+		}
+		o.slots = append(o.slots, slot)
+		o.index[o.key(&o.slots[len(o.slots)-1])] = int32(len(o.slots) - 1)
+		return
+	}
 	h := maphash.String(lazyKeySeed, key) & 1023
 	if seen[h>>6]&(1<<(h&63)) != 0 {
 		for i := range o.slots {
 			if o.is(&o.slots[i], key) {
-				o.slots[i].start, o.slots[i].end, o.slots[i].canonical = slot.start, slot.end, slot.canonical
-				o.slots[i].val, o.slots[i].state = slot.val, slot.state
+				o.replace(int32(i), slot)
 				return
 			}
 		}
 	}
 	seen[h>>6] |= 1 << (h & 63)
 	o.slots = append(o.slots, slot)
-	if isArrayIndex(key) {
-		o.hasIndexKey = true
-	}
+}
+
+// replace gives slot i the value of a repeated key.
+func (o *lazyObject) replace(i int32, slot lazySlot) {
+	s := &o.slots[i]
+	s.start, s.end, s.canonical, s.val, s.state = slot.start, slot.end, slot.canonical, slot.val, slot.state
 }
 
 // lazyKeySeed seeds the repeated-key filter; it is set once, before use.
@@ -403,7 +470,7 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 			return nil, err
 		}
 		slot := lazySlot{keyStart: int32(keyStart - open), keyEnd: int32(d.pos - open)}
-		if !keyCanonical {
+		if !keyCanonical || bytes.IndexByte(d.data[keyStart+1:d.pos-1], '\\') >= 0 {
 			unescape := jsonDecoder{data: d.data, pos: keyStart}
 			if slot.name, err = unescape.string(); err != nil {
 				return nil, err

@@ -2,11 +2,13 @@ package pluginhost
 
 import (
 	"encoding/binary"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/dop251/goja"
@@ -285,4 +287,51 @@ func TestEventUsageFixtureIsLazy(t *testing.T) {
 	compiled, err := compileBundle(m, hostModuleNames())
 	require.NoError(t, err)
 	require.False(t, compiled.plainEvents)
+}
+
+// TestLazyManyKeys: objects past lazyIndexAt keys (looked up by map) and
+// plugins that delete and re-add keys in a loop (compaction) behave as
+// plain objects.
+func TestLazyManyKeys(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"event":"big","properties":{`)
+	for i := range 400 {
+		fmt.Fprintf(&b, `"k%d":%d,`, i%300, i) // 100 repeated keys
+	}
+	b.WriteString(`"7":"index","last":true}}`)
+	text := b.String()
+	rt, view := newViewRuntime(t)
+	checkLazyMatchesPlain(t, rt, view, text)
+
+	edit := `const p = event.properties
+	for (let round = 0; round < 50; round++) {
+		for (let i = 0; i < 300; i += 7) { delete p['k' + i]; p['k' + i] = round }
+	}
+	for (let i = 0; i < 1000; i++) p['added' + i] = i
+	delete p.k1; p.k1 = 'again'
+	p.count = Object.keys(p).length`
+	run := func(lazy bool) string {
+		rt := goja.New()
+		var event goja.Value
+		var err error
+		if lazy {
+			event, err = decodeEvent(rt, []byte(text), make(keyStrings), newJSONProtos(rt), 0)
+		} else {
+			event, err = decodeJSON(rt, []byte(text))
+		}
+		require.NoError(t, err)
+		fn, err := rt.RunString(`(function (event) {` + edit + `})`)
+		require.NoError(t, err)
+		call, _ := goja.AssertFunction(fn)
+		_, err = call(goja.Undefined(), event)
+		require.NoError(t, err)
+		out, err := encodeJSON(rt, nil, event)
+		require.NoError(t, err)
+		if lazy {
+			props, _ := lazyOf(event.(*goja.Object).Get("properties").(*goja.Object))
+			require.Less(t, len(props.slots), 2*1400, "deleted slots are compacted")
+		}
+		return string(out)
+	}
+	require.Equal(t, run(false), run(true))
 }

@@ -215,8 +215,28 @@ func (d *jsonDecoder) array(depth int) (goja.Value, error) {
 }
 
 func (d *jsonDecoder) number() (goja.Value, error) {
+	text, isInt, err := d.scanNumber()
+	if err != nil {
+		return nil, err
+	}
+	if isInt && len(text) < 16 {
+		n, err := strconv.ParseInt(text, 10, 64)
+		if err == nil {
+			return d.rt.ToValue(n), nil
+		}
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil && !errors.Is(err, strconv.ErrRange) {
+		return nil, d.errorf("invalid number %q", text)
+	}
+	return d.rt.ToValue(f), nil
+}
+
+// scanNumber passes over the number at d.pos and returns its text (a view
+// of d.data, to be parsed and not kept) and whether it has only digits.
+func (d *jsonDecoder) scanNumber() (text string, isInt bool, err error) {
 	start := d.pos
-	isInt := true
+	isInt = true
 	if d.data[d.pos] == '-' {
 		d.pos++
 	}
@@ -235,20 +255,9 @@ func (d *jsonDecoder) number() (goja.Value, error) {
 		break
 	}
 	if d.pos == digits {
-		return nil, d.errorf("invalid number")
+		return "", false, d.errorf("invalid number")
 	}
-	text := unsafeString(d.data[start:d.pos]) // parsed, not kept
-	if isInt && len(text) < 16 {
-		n, err := strconv.ParseInt(text, 10, 64)
-		if err == nil {
-			return d.rt.ToValue(n), nil
-		}
-	}
-	f, err := strconv.ParseFloat(text, 64)
-	if err != nil && !errors.Is(err, strconv.ErrRange) {
-		return nil, d.errorf("invalid number %q", text)
-	}
-	return d.rt.ToValue(f), nil
+	return unsafeString(d.data[start:d.pos]), isInt, nil
 }
 
 // key reads an object key, taking it from d.keys when it has no escapes.

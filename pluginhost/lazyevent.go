@@ -739,50 +739,31 @@ func decodeRune(b []byte) (rune, int) {
 }
 
 func (d *jsonDecoder) skipNumber() (bool, error) {
-	start := d.pos
-	isInt := true
-	if d.data[d.pos] == '-' {
-		d.pos++
+	text, isInt, err := d.scanNumber()
+	if err != nil {
+		return false, err
 	}
-	digits := d.pos
-	for d.pos < len(d.data) {
-		c := d.data[d.pos]
-		if c >= '0' && c <= '9' {
-			d.pos++
-			continue
-		}
-		if c == '.' || c == 'e' || c == 'E' || c == '+' || c == '-' {
-			isInt = false
-			d.pos++
-			continue
-		}
-		break
-	}
-	if d.pos == digits {
-		return false, d.errorf("invalid number")
-	}
-	text := d.data[start:d.pos]
 	if isInt && len(text) < 16 {
 		if canonicalInt(text) {
 			return true, nil
 		}
-		if _, err := strconv.ParseInt(string(text), 10, 64); err == nil {
+		if _, err := strconv.ParseInt(text, 10, 64); err == nil {
 			return false, nil
 		}
 	}
-	f, err := strconv.ParseFloat(string(text), 64)
+	f, err := strconv.ParseFloat(text, 64)
 	if err != nil {
 		if errors.Is(err, strconv.ErrRange) {
 			return false, nil
 		}
-		return false, d.errorf("invalid number %q", string(text))
+		return false, d.errorf("invalid number %q", text)
 	}
 	var formatted [40]byte
-	return string(appendJSNumber(formatted[:0], f)) == string(text), nil
+	return string(appendJSNumber(formatted[:0], f)) == text, nil
 }
 
 // canonicalInt reports whether text is an integer as JavaScript writes it.
-func canonicalInt(text []byte) bool {
+func canonicalInt(text string) bool {
 	if text[0] == '-' {
 		text = text[1:]
 		if len(text) == 1 && text[0] == '0' {
@@ -792,8 +773,8 @@ func canonicalInt(text []byte) bool {
 	if len(text) == 0 || (text[0] == '0' && len(text) > 1) {
 		return false
 	}
-	for _, c := range text {
-		if c < '0' || c > '9' {
+	for i := 0; i < len(text); i++ {
+		if text[i] < '0' || text[i] > '9' {
 			return false
 		}
 	}

@@ -119,34 +119,41 @@ func TestLazyEventEdits(t *testing.T) {
 	}
 	for name, edit := range edits {
 		t.Run(name, func(t *testing.T) {
-			run := func(lazy bool) string {
-				rt := goja.New()
-				rt.Set("structuredClone", func(v goja.Value) goja.Value {
-					out, err := encodeJSON(rt, nil, v)
-					require.NoError(t, err)
-					val, err := decodeJSON(rt, out)
-					require.NoError(t, err)
-					return val
-				})
-				var event goja.Value
-				if lazy {
-					event, err = decodeEvent(rt, pageview, make(keyStrings), newJSONProtos(rt), 0)
-				} else {
-					event, err = decodeJSON(rt, pageview)
-				}
-				require.NoError(t, err)
-				fn, err := rt.RunString(`(function (event) { const p = event.properties; ` + edit + ` })`)
-				require.NoError(t, err)
-				call, _ := goja.AssertFunction(fn)
-				_, err = call(goja.Undefined(), event)
-				require.NoError(t, err)
-				out, err := encodeJSON(rt, nil, event)
-				require.NoError(t, err)
-				return string(out)
-			}
-			require.Equal(t, run(false), run(true))
+			plain, _ := editEvent(t, pageview, edit, false)
+			lazy, _ := editEvent(t, pageview, edit, true)
+			require.Equal(t, plain, lazy)
 		})
 	}
+}
+
+// editEvent decodes text as a lazy or a plain event, runs edit on it (with
+// p for its properties) and returns the encoded result and the event.
+func editEvent(t *testing.T, text []byte, edit string, lazy bool) (string, *goja.Object) {
+	t.Helper()
+	rt := goja.New()
+	require.NoError(t, rt.Set("structuredClone", func(v goja.Value) goja.Value {
+		out, err := encodeJSON(rt, nil, v)
+		require.NoError(t, err)
+		val, err := decodeJSON(rt, out)
+		require.NoError(t, err)
+		return val
+	}))
+	var event goja.Value
+	var err error
+	if lazy {
+		event, err = decodeEvent(rt, text, make(keyStrings), newJSONProtos(rt), 0)
+	} else {
+		event, err = decodeJSON(rt, text)
+	}
+	require.NoError(t, err)
+	fn, err := rt.RunString(`(function (event) { const p = event.properties; ` + edit + ` })`)
+	require.NoError(t, err)
+	call, _ := goja.AssertFunction(fn)
+	_, err = call(goja.Undefined(), event)
+	require.NoError(t, err)
+	out, err := encodeJSON(rt, nil, event)
+	require.NoError(t, err)
+	return string(out), event.(*goja.Object)
 }
 
 func TestLazyEventRefusals(t *testing.T) {
@@ -303,35 +310,15 @@ func TestLazyManyKeys(t *testing.T) {
 	rt, view := newViewRuntime(t)
 	checkLazyMatchesPlain(t, rt, view, text)
 
-	edit := `const p = event.properties
-	for (let round = 0; round < 50; round++) {
+	edit := `for (let round = 0; round < 50; round++) {
 		for (let i = 0; i < 300; i += 7) { delete p['k' + i]; p['k' + i] = round }
 	}
 	for (let i = 0; i < 1000; i++) p['added' + i] = i
 	delete p.k1; p.k1 = 'again'
 	p.count = Object.keys(p).length`
-	run := func(lazy bool) string {
-		rt := goja.New()
-		var event goja.Value
-		var err error
-		if lazy {
-			event, err = decodeEvent(rt, []byte(text), make(keyStrings), newJSONProtos(rt), 0)
-		} else {
-			event, err = decodeJSON(rt, []byte(text))
-		}
-		require.NoError(t, err)
-		fn, err := rt.RunString(`(function (event) {` + edit + `})`)
-		require.NoError(t, err)
-		call, _ := goja.AssertFunction(fn)
-		_, err = call(goja.Undefined(), event)
-		require.NoError(t, err)
-		out, err := encodeJSON(rt, nil, event)
-		require.NoError(t, err)
-		if lazy {
-			props, _ := lazyOf(event.(*goja.Object).Get("properties").(*goja.Object))
-			require.Less(t, len(props.slots), 2*1400, "deleted slots are compacted")
-		}
-		return string(out)
-	}
-	require.Equal(t, run(false), run(true))
+	plain, _ := editEvent(t, []byte(text), edit, false)
+	lazy, event := editEvent(t, []byte(text), edit, true)
+	require.Equal(t, plain, lazy)
+	props, _ := lazyOf(event.Get("properties").(*goja.Object))
+	require.Less(t, len(props.slots), 2*1400, "deleted slots are compacted")
 }

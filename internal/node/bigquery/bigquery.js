@@ -88,7 +88,9 @@
         constructor(options) {
             options = options || {}
             const account = serviceAccount(options, 'BigQuery')
-            this._credentials = account.credentials
+            // Not enumerable: console.log or JSON.stringify of a client
+            // must not print the private key.
+            Object.defineProperty(this, '_credentials', { value: account.credentials })
             this.projectId = account.projectId
             this.location = options.location
             this.baseUrl = endpoint(options.apiEndpoint, 'https://bigquery.googleapis.com') + '/bigquery/v2'

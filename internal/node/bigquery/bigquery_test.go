@@ -78,6 +78,7 @@ func TestBigQuery(t *testing.T) {
 			"@google-cloud/bigquery: Table.getRows is not supported by hogpipe (supported: get, getMetadata, setMetadata, insert, exists)"},
 		{"unsupported class", `(() => { try { new (require('@google-cloud/bigquery').Job)() } catch (e) { return e.name + ': ' + e.message } })()`,
 			"TypeError: @google-cloud/bigquery: Job is not supported by hogpipe (supported: BigQuery, Dataset, Table, BigQueryTimestamp)"},
+		{"key not enumerable", `JSON.stringify(bq).includes('PRIVATE') || Object.keys(bq).includes('_credentials')`, "false"},
 		{"module shapes", `(() => { const m = require('@google-cloud/bigquery'); return [typeof m.BigQuery, m.__esModule, typeof m.default].join() })()`, "function,,undefined"},
 	})
 

@@ -47,7 +47,9 @@ func gcloudEvent(t *testing.T, pool *Pool) EventResult {
 }
 
 // TestGcloudModules: both Google packages load in a plugin, in the import
-// styles bundled TypeScript uses, and make their requests.
+// styles bundled TypeScript uses, make their requests, and fail on the
+// network with node-fetch's FetchError (PostHog's BigQuery export retries
+// setup on instanceof FetchError).
 func TestGcloudModules(t *testing.T) {
 	bq := bqtest.Start(t, "analytics")
 	uploaded := make(chan string, 1)
@@ -60,9 +62,13 @@ func TestGcloudModules(t *testing.T) {
 	pool := gcloudPlugin(t, `
 import bigquery from '@google-cloud/bigquery'
 import { Storage } from '@google-cloud/storage'
+import { FetchError } from 'node-fetch'
 export async function processEvent(event, { config }) {
     const bq = new bigquery.BigQuery({ credentials: JSON.parse(config.bqKey), apiEndpoint: config.bqURL })
     const [exists] = await bq.dataset('analytics').exists()
+    const down = new bigquery.BigQuery({ credentials: JSON.parse(config.bqKey), apiEndpoint: 'http://127.0.0.1:1' })
+    const err = await down.dataset('analytics').table('t').insert({ a: 1 }).catch((e) => e)
+    event.properties.network = [err instanceof FetchError, err.name, err.type, err.code].join()
     const storage = new Storage({ credentials: JSON.parse(config.gcsKey), apiEndpoint: config.gcsURL })
     await storage.bucket('b').file('o.txt').save('hello')
     event.properties.exists = exists
@@ -72,6 +78,7 @@ export async function processEvent(event, { config }) {
 	res := gcloudEvent(t, pool)
 	require.NoError(t, res.Err)
 	assert.Contains(t, string(res.Event), `"exists":true`)
+	assert.Contains(t, string(res.Event), `"network":"true,FetchError,system,ECONNREFUSED"`, "network failures are node-fetch's FetchError, as gaxios lets them through")
 	assert.Equal(t, "o.txt=hello", <-uploaded)
 }
 

@@ -71,11 +71,26 @@
         return { body: JSON.stringify(body), contentType: 'application/json' }
     }
 
+    // BigQueryTimestamp is a TIMESTAMP value for a row: from a Date, a
+    // date string, or seconds since the epoch; rows carry its value.
+    class BigQueryTimestamp {
+        constructor(value) {
+            let d
+            if (value instanceof Date) d = value
+            else if (typeof value === 'string' && /^\d{4}-\d{1,2}-\d{1,2}/.test(value)) d = new Date(value)
+            else d = new Date(Number.parseFloat(value) * 1000)
+            if (Number.isNaN(d.getTime())) throw new TypeError(`${pkg}: invalid timestamp: ${value}`)
+            this.value = d.toJSON()
+        }
+    }
+
     class BigQuery {
         constructor(options) {
             options = options || {}
             const account = serviceAccount(options, 'BigQuery')
-            this._credentials = account.credentials
+            // Not enumerable: console.log or JSON.stringify of a client
+            // must not print the private key.
+            Object.defineProperty(this, '_credentials', { value: account.credentials })
             this.projectId = account.projectId
             this.location = options.location
             this.baseUrl = endpoint(options.apiEndpoint, 'https://bigquery.googleapis.com') + '/bigquery/v2'
@@ -83,6 +98,12 @@
         dataset(id, options) {
             if (!id) throw new TypeError('A dataset ID is required.')
             return new Dataset(this, id, options)
+        }
+        static timestamp(value) {
+            return new BigQueryTimestamp(value)
+        }
+        timestamp(value) {
+            return new BigQueryTimestamp(value)
         }
         _request(what, projectId, options) {
             if (!projectId) return Promise.reject(new Error(noProjectId))
@@ -117,6 +138,9 @@
         exists(cb) {
             return withCallback(exists(this.getMetadata()), cb)
         }
+        get(options, cb) {
+            return withCallback(getSelf(this, options), typeof options === 'function' ? options : cb)
+        }
         createTable(id, options, cb) {
             if (typeof options === 'function') {
                 cb = options
@@ -133,6 +157,15 @@
                 })
             return withCallback(p, cb)
         }
+    }
+
+    // getSelf is get(): the object itself once its metadata is read.
+    // autoCreate is not served.
+    function getSelf(obj, options) {
+        if (options && typeof options === 'object' && options.autoCreate) {
+            return Promise.reject(new TypeError(`${pkg}: ${obj.constructor.name}.get's autoCreate option is not supported by hogpipe; create it with ${obj instanceof Table ? 'dataset.createTable' : 'the console'}`))
+        }
+        return obj.getMetadata().then(([, response]) => [obj, response])
     }
 
     function exists(metadata) {
@@ -175,6 +208,9 @@
         exists(cb) {
             return withCallback(exists(this.getMetadata()), cb)
         }
+        get(options, cb) {
+            return withCallback(getSelf(this, options), typeof options === 'function' ? options : cb)
+        }
         insert(rows, options, cb) {
             if (typeof options === 'function') {
                 cb = options
@@ -211,15 +247,15 @@
     }
 
     const supported = {
-        BigQuery: ['dataset'],
-        Dataset: ['table', 'createTable', 'getMetadata', 'exists'],
-        Table: ['getMetadata', 'setMetadata', 'insert', 'exists'],
+        BigQuery: ['dataset', 'timestamp'],
+        Dataset: ['table', 'createTable', 'get', 'getMetadata', 'exists'],
+        Table: ['get', 'getMetadata', 'setMetadata', 'insert', 'exists'],
     }
     refuse(BigQuery, ['query', 'createQueryJob', 'createQueryStream', 'createJob', 'job', 'createDataset',
         'getDatasets', 'getDatasetsStream', 'getJobs', 'getJobsStream', 'getProjectId'], supported.BigQuery)
-    refuse(Dataset, ['create', 'get', 'delete', 'setMetadata', 'getTables', 'getTablesStream', 'query',
+    refuse(Dataset, ['create', 'delete', 'setMetadata', 'getTables', 'getTablesStream', 'query',
         'createQueryJob', 'createQueryStream', 'model', 'getModels', 'routine', 'getRoutines', 'createRoutine'], supported.Dataset)
-    refuse(Table, ['create', 'get', 'delete', 'query', 'createQueryJob', 'createQueryStream', 'createReadStream',
+    refuse(Table, ['create', 'delete', 'query', 'createQueryJob', 'createQueryStream', 'createReadStream',
         'createWriteStream', 'createInsertStream', 'load', 'createLoadJob', 'copy', 'copyFrom', 'createCopyJob',
         'createCopyFromJob', 'extract', 'createExtractJob', 'getRows', 'getIamPolicy', 'setIamPolicy',
         'testIamPermissions'], supported.Table)
@@ -227,12 +263,13 @@
     exports.BigQuery = BigQuery
     exports.Dataset = Dataset
     exports.Table = Table
+    exports.BigQueryTimestamp = BigQueryTimestamp
     // Other classes of the package (Job, Model, BigQueryDate, …) fail with
     // a TypeError naming them rather than "is not a constructor".
     module.exports = new Proxy(exports, {
         get(target, prop) {
             if (prop in target || typeof prop !== 'string' || !/^[A-Z]/.test(prop)) return target[prop]
-            throw new TypeError(`${pkg}: ${prop} is not supported by hogpipe (supported: BigQuery, Dataset, Table)`)
+            throw new TypeError(`${pkg}: ${prop} is not supported by hogpipe (supported: BigQuery, Dataset, Table, BigQueryTimestamp)`)
         },
     })
 })

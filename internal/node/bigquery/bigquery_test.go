@@ -48,6 +48,12 @@ func TestBigQuery(t *testing.T) {
 		{"insert raw", `table.insert([{ insertId: 'i1', json: { uuid: 'u1', properties: '{}' } }, { insertId: 'i2', json: { uuid: 'u2' } }], { raw: true, skipInvalidRows: false, ignoreUnknownValues: false })
 			.then(([resp]) => resp.kind)`, "bigquery#tableDataInsertAllResponse"},
 		{"insert plain rows with callback", `new Promise((resolve) => table.insert({ uuid: 'u3', properties: Buffer.from('hi') }, (err, resp) => resolve([err, resp.kind].join())))`, ",bigquery#tableDataInsertAllResponse"},
+		{"get", `table.get().then(([t, res]) => [t === table, res.statusCode].join())`, "true,200"},
+		{"get missing, callback", `new Promise((resolve) => ds.table('nope').get((err) => resolve(err.code + ' ' + err.message)))`, "404 Not found: Table hogpipe-test:analytics.nope"},
+		{"get autoCreate", `table.get({ autoCreate: true }).catch((e) => e.name)`, "TypeError"},
+		{"timestamps", `[bq.timestamp(new Date(0)).value, BigQuery.timestamp('2024-01-02T03:04:05.678Z').value, bq.timestamp(1.5).value].join()`,
+			"1970-01-01T00:00:00.000Z,2024-01-02T03:04:05.678Z,1970-01-01T00:00:01.500Z"},
+		{"timestamp in a plain row", `table.insert({ uuid: 'ts', properties: bq.timestamp(new Date(0)) }).then(([r]) => r.kind)`, "bigquery#tableDataInsertAllResponse"},
 		{"insert errors", `table.insert([{ insertId: 'i4', json: { uuid: 'u4' } }, { insertId: 'i5', json: { nope: 1 } }], { raw: true })
 			.catch((e) => [e.name, e instanceof Error, JSON.stringify(e.message), e.errors.length, e.errors[0].row.insertId, e.errors[0].errors[0].reason + ':' + e.errors[0].errors[0].message, e.errors[1].row.insertId, e.errors[1].errors[0].reason, e.response.insertErrors.length].join('|'))`,
 			`PartialFailureError|true|""|2|i5|invalid:no such field: nope.|i4|stopped|2`},
@@ -67,18 +73,20 @@ func TestBigQuery(t *testing.T) {
 		{"keyFilename", `(() => { try { new BigQuery({ keyFilename: '/k.json' }) } catch (e) { return e.name + ': ' + e.message } })()`,
 			"TypeError: @google-cloud/bigquery: new BigQuery({keyFilename}) is not supported by hogpipe: pass the service account key as credentials: {client_email, private_key}"},
 		{"unsupported method", `(() => { try { bq.query('SELECT 1') } catch (e) { return e.name + ': ' + e.message } })()`,
-			"TypeError: @google-cloud/bigquery: BigQuery.query is not supported by hogpipe (supported: dataset)"},
+			"TypeError: @google-cloud/bigquery: BigQuery.query is not supported by hogpipe (supported: dataset, timestamp)"},
 		{"unsupported table method", `(() => { try { table.getRows() } catch (e) { return e.message } })()`,
-			"@google-cloud/bigquery: Table.getRows is not supported by hogpipe (supported: getMetadata, setMetadata, insert, exists)"},
+			"@google-cloud/bigquery: Table.getRows is not supported by hogpipe (supported: get, getMetadata, setMetadata, insert, exists)"},
 		{"unsupported class", `(() => { try { new (require('@google-cloud/bigquery').Job)() } catch (e) { return e.name + ': ' + e.message } })()`,
-			"TypeError: @google-cloud/bigquery: Job is not supported by hogpipe (supported: BigQuery, Dataset, Table)"},
+			"TypeError: @google-cloud/bigquery: Job is not supported by hogpipe (supported: BigQuery, Dataset, Table, BigQueryTimestamp)"},
+		{"key not enumerable", `JSON.stringify(bq).includes('PRIVATE') || Object.keys(bq).includes('_credentials')`, "false"},
 		{"module shapes", `(() => { const m = require('@google-cloud/bigquery'); return [typeof m.BigQuery, m.__esModule, typeof m.default].join() })()`, "function,,undefined"},
 	})
 
 	rows := srv.Rows("analytics.events")
-	require.Len(t, rows, 3)
+	require.Len(t, rows, 4)
 	assert.Equal(t, "u1", rows[0]["uuid"])
 	assert.Equal(t, "aGk=", rows[2]["properties"], "a Buffer goes as base64")
+	assert.Equal(t, "1970-01-01T00:00:00.000Z", rows[3]["properties"], "a BigQueryTimestamp goes as its value")
 	inserts := srv.Inserts()
 	require.NotEmpty(t, inserts)
 	assert.Equal(t, "i1", inserts[0].Rows[0].InsertID)

@@ -28,7 +28,9 @@
         constructor(options) {
             options = options || {}
             const account = serviceAccount(options, 'Storage')
-            this._credentials = account.credentials
+            // Not enumerable: console.log or JSON.stringify of a client
+            // must not print the private key.
+            Object.defineProperty(this, '_credentials', { value: account.credentials })
             this.projectId = account.projectId
             this.apiEndpoint = endpoint(options.apiEndpoint, 'https://storage.googleapis.com')
         }

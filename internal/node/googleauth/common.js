@@ -3,7 +3,7 @@
 // request to a JSON API that settles the way their makeRequest does, the
 // callback-or-promise calling convention, and refusals of methods the host
 // does not serve.
-(function (request, pkg) {
+(function (request, pkg, requireFn) {
     'use strict'
 
     // The SDK joins the distinct messages of an error body; more than one
@@ -51,9 +51,35 @@
         }
     }
 
-    // A request that got no answer (or a refused token): the Error gaxios
-    // gives, with its code.
+    // node-fetch's FetchError, when the runtime serves node-fetch: plugins
+    // tell network failures apart with instanceof FetchError, as gaxios
+    // lets node-fetch's errors through.
+    let FetchError
+    function fetchError() {
+        if (FetchError === undefined) {
+            FetchError = null
+            try {
+                const m = requireFn('node-fetch')
+                if (m && typeof m.FetchError === 'function') FetchError = m.FetchError
+            } catch (e) {
+                // No node-fetch here: a plain Error with the same fields.
+            }
+        }
+        return FetchError
+    }
+
+    // A request that got no answer (a FetchError of type "system", as
+    // node-fetch gives) or a refused token (an Error with the status as
+    // its code, as gaxios gives).
     function requestError(f) {
+        if (f.system) {
+            const FE = fetchError()
+            if (FE) return new FE(f.message, 'system', { code: f.code })
+            const e = new Error(f.message)
+            e.type = 'system'
+            e.code = e.errno = f.code
+            return e
+        }
         const e = new Error(f.message)
         if (f.code !== undefined) e.code = f.code
         if (f.status !== undefined) e.status = f.status

@@ -61,6 +61,7 @@ type failure struct {
 	message string
 	code    string
 	status  int
+	system  bool // no answer: a network failure
 }
 
 // Func returns host.request(options, done) for rt: the request runs off the
@@ -275,7 +276,7 @@ func networkFailure(ctx context.Context, target string, err error) *failure {
 			code = "ENETUNREACH"
 		}
 	}
-	return &failure{message: fmt.Sprintf("request to %s failed, reason: %s", target, reason), code: code}
+	return &failure{message: fmt.Sprintf("request to %s failed, reason: %s", target, reason), code: code, system: true}
 }
 
 func (f *failure) value(rt *goja.Runtime) goja.Value {
@@ -287,6 +288,7 @@ func (f *failure) value(rt *goja.Runtime) goja.Value {
 	if f.status != 0 {
 		_ = obj.Set("status", f.status)
 	}
+	_ = obj.Set("system", f.system)
 	return obj
 }
 
@@ -302,7 +304,9 @@ func (r *Requester) Host(rt *goja.Runtime, h node.Host) *goja.Object {
 	if err != nil {
 		panic(err)
 	}
-	common, err := fn(goja.Undefined(), rt.ToValue(r.Func(rt, h)), rt.ToValue(r.Package))
+	// The global require of when the package is first imported: the host's,
+	// by then, serving node-fetch.
+	common, err := fn(goja.Undefined(), rt.ToValue(r.Func(rt, h)), rt.ToValue(r.Package), rt.Get("require"))
 	if err != nil {
 		panic(err)
 	}

@@ -425,6 +425,10 @@ type jsonEncoder struct {
 	rt    *goja.Runtime
 	stack []*goja.Object
 
+	// textCopy says whether lazy objects' untouched text may be copied out
+	// (no toJSON on the prototypes); found out on the first one.
+	textCopy textCopy
+
 	// runKey and runLabel, when set, append runLabel to the array at
 	// properties[runKey] of the top-level object (creating it when absent),
 	// as if the plugin host had pushed it before serializing.

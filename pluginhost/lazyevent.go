@@ -48,7 +48,11 @@ type lazyObject struct {
 	depth       int              // 0 for the event, 1 for its properties
 	index       map[string]int32 // key → live slot, for objects of lazyIndexAt keys or more
 	deleted     int              // slots marked deleted
-	last        int              // the slot of the last lookup, as lookups come in pairs (Has then Set)
+	// seen is a filter of every key the object ever had (a bit per hash):
+	// a key whose bit is clear is not there, without a scan. Plugins mostly
+	// add keys, and each addition asks first whether the key exists.
+	seen [16]uint64
+	last int // the slot of the last lookup, as lookups come in pairs (Has then Set)
 }
 
 // lazySlot is one key of a lazyObject, in insertion order. A deleted key
@@ -125,6 +129,9 @@ func (o *lazyObject) find(key string) int {
 	if o.last < len(o.slots) && o.slots[o.last].state != slotDeleted && o.is(&o.slots[o.last], key) {
 		return o.last
 	}
+	if !o.mayHave(key) {
+		return -1
+	}
 	for i := range o.slots {
 		if o.slots[i].state != slotDeleted && o.is(&o.slots[i], key) {
 			o.last = i
@@ -133,6 +140,18 @@ func (o *lazyObject) find(key string) int {
 	}
 	return -1
 }
+
+func (o *lazyObject) mayHave(key string) bool {
+	h := keyHash(key)
+	return o.seen[h>>6]&(1<<(h&63)) != 0
+}
+
+func (o *lazyObject) remember(key string) {
+	h := keyHash(key)
+	o.seen[h>>6] |= 1 << (h & 63)
+}
+
+func keyHash(key string) uint64 { return maphash.String(lazyKeySeed, key) & 1023 }
 
 // lazyIndexAt is the number of keys from which lookups go through a map:
 // a scan of the slots is faster for events of the usual size, but a plugin
@@ -194,6 +213,7 @@ func (o *lazyObject) Set(key string, val goja.Value) bool {
 		return true
 	}
 	o.slots = append(o.slots, lazySlot{name: key, val: val, state: slotSet})
+	o.remember(key)
 	if o.index != nil {
 		o.index[key] = int32(len(o.slots) - 1)
 	}
@@ -267,7 +287,7 @@ func compareUint32(a, b uint32) int {
 // when that is the text between the quotes. A repeated key keeps its first
 // place and takes the later value, as JSON.parse does; seen is a filter of
 // the keys so far that spares most of the search for one.
-func (o *lazyObject) add(slot lazySlot, seen *[16]uint64) {
+func (o *lazyObject) add(slot lazySlot) {
 	key := slot.name
 	if key == "" {
 		key = unsafeString(o.data[slot.keyStart+1 : slot.keyEnd-1])
@@ -283,12 +303,12 @@ func (o *lazyObject) add(slot lazySlot, seen *[16]uint64) {
 			o.replace(i, slot)
 			return
 		}
+		o.remember(key)
 		o.slots = append(o.slots, slot)
 		o.index[o.key(&o.slots[len(o.slots)-1])] = int32(len(o.slots) - 1)
 		return
 	}
-	h := maphash.String(lazyKeySeed, key) & 1023
-	if seen[h>>6]&(1<<(h&63)) != 0 {
+	if o.mayHave(key) {
 		for i := range o.slots {
 			if o.is(&o.slots[i], key) {
 				o.replace(int32(i), slot)
@@ -296,7 +316,7 @@ func (o *lazyObject) add(slot lazySlot, seen *[16]uint64) {
 			}
 		}
 	}
-	seen[h>>6] |= 1 << (h & 63)
+	o.remember(key)
 	o.slots = append(o.slots, slot)
 }
 
@@ -359,17 +379,30 @@ func (p *jsonProtos) toJSONHooked() bool {
 	if p == nil {
 		return true
 	}
-	for _, proto := range []*goja.Object{p.object, p.array} {
-		if v := proto.Get("toJSON"); v != nil && !goja.IsUndefined(v) {
-			return true
-		}
-	}
-	return false
+	return hasValue(p.object.Get("toJSON")) || hasValue(p.array.Get("toJSON"))
 }
+
+// textCopy records whether a jsonEncoder may copy untouched text.
+type textCopy uint8
+
+const (
+	textCopyUnknown textCopy = iota
+	textCopyYes
+	textCopyNo
+)
+
+func hasValue(v goja.Value) bool { return v != nil && !goja.IsUndefined(v) }
 
 // lazyObject appends o as JSON.stringify would write it.
 func (e *jsonEncoder) lazyObject(buf []byte, o *lazyObject, depth int) ([]byte, bool, error) {
-	copyText := !o.protos.toJSONHooked()
+	// Asked once per encoding: an event has two lazy objects.
+	if e.textCopy == textCopyUnknown {
+		e.textCopy = textCopyNo
+		if !o.protos.toJSONHooked() {
+			e.textCopy = textCopyYes
+		}
+	}
+	copyText := e.textCopy == textCopyYes
 	buf = append(buf, '{')
 	first := true
 	write := func(i int) error {
@@ -451,7 +484,6 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 		hint = 12 // events have about ten top-level keys
 	}
 	o := &lazyObject{rt: d.rt, data: d.data[open:], keys: d.keys, protos: d.protos, depth: depth, slots: make([]lazySlot, 0, hint)}
-	var seen [16]uint64
 	d.pos++ // {
 	d.skipSpace()
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
@@ -497,7 +529,7 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 			return nil, err
 		}
 		slot.start, slot.end = int32(start-open), int32(d.pos-open)
-		o.add(slot, &seen)
+		o.add(slot)
 		d.skipSpace()
 		if d.pos >= len(d.data) {
 			return nil, d.errorf("unexpected end of input in object")

@@ -6,6 +6,7 @@ import (
 	"net"
 	"reflect"
 	"runtime/debug"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -45,6 +46,7 @@ type vm struct {
 	lastQueued chan struct{}
 
 	unhandled   map[*goja.Promise]goja.Value
+	pending     []*call // calls awaiting their promise (see settlePending)
 	settledVoid goja.Value
 	onDiscard   func(*vm)
 
@@ -79,6 +81,7 @@ type call struct {
 	ctx      context.Context    // made on first use (fetch): most calls never need one
 	cancel   context.CancelFunc // kept, never called: ctx's own timer ends it at the deadline
 	timer    *time.Timer        // armed only while the call awaits a promise
+	promise  *goja.Promise      // the promise awaited, while in vm.pending
 	over     atomic.Bool        // set once settled; read by the timer goroutine
 	settled  bool
 	finish   func(result goja.Value, err error)
@@ -309,6 +312,8 @@ func (v *vm) start(c *call, fn goja.Callable, args ...goja.Value) {
 	} else {
 		v.await(c, res)
 	}
+	v.settlePending() // what this call's JavaScript settled for others
+	v.reportUnhandled()
 	v.watchdog.restore(prevDeadline, prevTimeout)
 	v.current = prev
 }
@@ -336,20 +341,33 @@ func (v *vm) await(c *call, res goja.Value) {
 		// Pending: nothing runs while it waits, so a timer (not the
 		// watchdog, which watches running JavaScript) enforces the deadline.
 		c.timer = time.AfterFunc(time.Until(c.deadline), func() { v.expire(c, c.timeout) })
-		then, _ := goja.AssertFunction(obj.Get("then"))
-		onFulfilled := v.rt.ToValue(func(fc goja.FunctionCall) goja.Value {
-			v.settle(c, fc.Argument(0), nil)
-			return goja.Undefined()
-		})
-		onRejected := v.rt.ToValue(func(fc goja.FunctionCall) goja.Value {
-			v.settle(c, nil, v.rejectionError(c.function, fc.Argument(0)))
-			return goja.Undefined()
-		})
-		if _, err := then(obj, onFulfilled, onRejected); err != nil {
-			v.fail(c, err)
+		c.promise = promise
+		v.pending = append(v.pending, c)
+	}
+}
+
+// settlePending settles the calls whose promises have settled. It runs
+// after every piece of JavaScript the loop runs (a call's start, an async
+// host result), once its promise jobs are done: only JavaScript settles a
+// promise, so none is missed, and a call settles as it does when its
+// promise is already settled on return, after the jobs of that turn. This
+// spares a then (a derived promise, two functions, a job) per awaited call.
+func (v *vm) settlePending() {
+	for len(v.pending) > 0 {
+		i := slices.IndexFunc(v.pending, func(c *call) bool { return c.promise.State() != goja.PromiseStatePending })
+		if i < 0 {
+			return
+		}
+		c := v.pending[i]
+		v.pending = slices.Delete(v.pending, i, i+1)
+		switch c.promise.State() {
+		case goja.PromiseStateFulfilled:
+			v.settle(c, c.promise.Result(), nil)
+		case goja.PromiseStateRejected:
+			delete(v.unhandled, c.promise)
+			v.settle(c, nil, v.rejectionError(c.function, c.promise.Result()))
 		}
 	}
-	v.reportUnhandled()
 }
 
 // fail settles c with an error from calling into JS. An interrupt means the
@@ -375,6 +393,10 @@ func (v *vm) settle(c *call, result goja.Value, err error) {
 	c.over.Store(true)
 	if c.timer != nil {
 		c.timer.Stop()
+	}
+	if c.promise != nil {
+		v.pending = slices.DeleteFunc(v.pending, func(p *call) bool { return p == c })
+		c.promise = nil
 	}
 	delete(v.inflight, c)
 	c.finish(result, err)
@@ -537,6 +559,7 @@ func (v *vm) runOnLoop(c *call, fn func()) bool {
 		fn()
 		v.watchdog.restore(prevDeadline, prevTimeout)
 		v.current = prev
+		v.settlePending()
 		v.reportUnhandled()
 	})
 }

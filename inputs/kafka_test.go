@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -226,6 +227,84 @@ func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	}
 	require.NoError(t, stop(30*time.Second))
 	assert.Equal(t, map[int32]int64{0: 6}, committed(t, cl, "g2", "orders", 0))
+}
+
+// Benthos ends Connect's context when the input is to stop: a poll waiting
+// for records then returns, so Benthos is not kept from closing the input.
+func TestKafkaInputPollEndsAtStop(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "quiet", 1)
+	conf, err := kafkaInputSpec().ParseYAML(fmt.Sprintf(`
+seed_brokers: [ %q ]
+topics: [ quiet ]
+consumer_group: g5
+`, strings.Join(c.Brokers(), ",")), nil)
+	require.NoError(t, err)
+	r, err := newKafkaReader(conf, service.MockResources(), mockclient.Opts())
+	require.NoError(t, err)
+	running, stop := context.WithCancel(t.Context())
+	require.NoError(t, r.Connect(running))
+	read := make(chan error, 1)
+	go func() {
+		_, _, err := r.ReadBatch(context.Background()) // as the retrying wrapper reads
+		read <- err
+	}()
+	stop()
+	select {
+	case err := <-read:
+		assert.ErrorIs(t, err, service.ErrNotConnected)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the poll did not end when the input was told to stop")
+	}
+	require.NoError(t, r.Close(t.Context()))
+}
+
+// A stop that comes while a refused record waits for its next retry still
+// closes the input: its client leaves the group, and a new consumer of the
+// group is handed the partition and reads the record again.
+func TestKafkaInputStopDuringRetryLeavesGroup(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "held", 1)
+	cl := mockClient(t, c)
+	produce(t, cl, &kgo.Record{Topic: "held", Value: []byte("hold")})
+	fields := `
+  topics: [ held ]
+  consumer_group: g6
+  commit_period: 100ms
+`
+	var attempts atomic.Int32
+	retried := make(chan struct{})
+	stream := kafkaStream(t, c, fields, func(context.Context, service.MessageBatch) error {
+		if attempts.Add(1) == 4 {
+			close(retried)
+		}
+		return errors.New("downstream refuses it")
+	})
+	stop := runUntilStopped(t, stream)
+	<-retried
+	// From the third retry on, Benthos waits at least 275ms before the
+	// next: the stop is meant to come during that wait, which is where it
+	// used to leave the input unclosed. (Landing elsewhere, it must close
+	// the input all the same.)
+	time.Sleep(100 * time.Millisecond)
+	_ = stop(time.Second)
+
+	got := make(chan string, 10)
+	stream = kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			got <- string(b)
+		}
+		return nil
+	})
+	stop = runUntilStopped(t, stream)
+	select {
+	case v := <-got:
+		assert.Equal(t, "hold", v)
+	case <-time.After(90 * time.Second):
+		t.Fatal("the new consumer got nothing in 90s: the stopped input's client still holds the partition")
+	}
+	require.NoError(t, stop(30*time.Second))
 }
 
 func TestKafkaInputBatching(t *testing.T) {

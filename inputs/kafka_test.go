@@ -201,9 +201,8 @@ func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	mu.Unlock()
 
 	// Once the held record gets through, the commit moves past everything
-	// acknowledged. (The stream is stopped cleanly: a stop that gives up on
-	// a record retried for ever leaves the input unclosed, and its client
-	// would stay in the group.)
+	// acknowledged. (A stop while a record is retried for ever is
+	// TestKafkaInputStopDuringRetryLeavesGroup.)
 	refuse.Store(false)
 	require.Eventually(t, func() bool { return committed(t, cl, "g2", "orders", 0)[0] == 5 }, 30*time.Second, 50*time.Millisecond)
 	require.NoError(t, stop(30*time.Second))

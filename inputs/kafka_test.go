@@ -30,19 +30,6 @@ func kafkaEnv(t *testing.T) *service.Environment {
 	return env
 }
 
-func mockClient(t *testing.T, c *kafkamock.Cluster, opts ...kgo.Opt) *kgo.Client {
-	t.Helper()
-	cl, err := kgo.NewClient(append(append([]kgo.Opt{kgo.SeedBrokers(c.Brokers()...)}, mockclient.Opts()...), opts...)...)
-	require.NoError(t, err)
-	t.Cleanup(cl.Close)
-	return cl
-}
-
-func produce(t *testing.T, cl *kgo.Client, records ...*kgo.Record) {
-	t.Helper()
-	require.NoError(t, cl.ProduceSync(t.Context(), records...).FirstErr())
-}
-
 // committed is the group's committed offset for partitions of topic.
 func committed(t *testing.T, cl *kgo.Client, group, topic string, partitions ...int32) map[int32]int64 {
 	t.Helper()
@@ -95,13 +82,41 @@ func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time
 	return stop
 }
 
+// firstRead runs a stream reading the mock with the given input fields until
+// its first message, and returns that message's body once the stream has
+// stopped cleanly. A consumer joining a group gets partitions only once
+// their owner leaves: 90s without a message fails the test (a hang guard).
+func firstRead(t *testing.T, c *kafkamock.Cluster, fields string) string {
+	t.Helper()
+	got := make(chan string, 10)
+	stop := runUntilStopped(t, kafkaStream(t, c, fields, func(ctx context.Context, batch service.MessageBatch) error {
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			select {
+			case got <- string(b):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}))
+	var first string
+	select {
+	case first = <-got:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the consumer got nothing in 90s: the group did not hand it a partition")
+	}
+	require.NoError(t, stop(30*time.Second))
+	return first
+}
+
 func TestKafkaInputRecordsAndMetadata(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "events", 3)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	when := time.UnixMilli(1_700_000_000_123)
 	for i := range 30 {
-		produce(t, cl, &kgo.Record{
+		mockclient.Produce(t, cl, &kgo.Record{
 			Topic:     "events",
 			Key:       []byte("user-" + strconv.Itoa(i%5)),
 			Value:     []byte(fmt.Sprintf(`{"event":"e","n":%d}`, i)),
@@ -156,9 +171,9 @@ kafka:
 func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "orders", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	for _, v := range []string{"a", "b", "hold", "c", "d"} {
-		produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte(v)})
+		mockclient.Produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte(v)})
 	}
 
 	fields := `
@@ -208,23 +223,8 @@ func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	require.NoError(t, stop(30*time.Second))
 
 	// A restarted consumer of the group resumes at the commit.
-	produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte("e")})
-	got := make(chan string, 10)
-	stream = kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
-		for _, m := range batch {
-			b, _ := m.AsBytes()
-			got <- string(b)
-		}
-		return nil
-	})
-	stop = runUntilStopped(t, stream)
-	select {
-	case v := <-got:
-		assert.Equal(t, "e", v, "the restarted consumer starts after the last commit")
-	case <-time.After(90 * time.Second):
-		t.Fatal("the restarted consumer got nothing in 90s")
-	}
-	require.NoError(t, stop(30*time.Second))
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte("e")})
+	assert.Equal(t, "e", firstRead(t, c, fields), "the restarted consumer starts after the last commit")
 	assert.Equal(t, map[int32]int64{0: 6}, committed(t, cl, "g2", "orders", 0))
 }
 
@@ -264,8 +264,8 @@ consumer_group: g5
 func TestKafkaInputStopDuringRetryLeavesGroup(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "held", 1)
-	cl := mockClient(t, c)
-	produce(t, cl, &kgo.Record{Topic: "held", Value: []byte("hold")})
+	cl := mockclient.New(t, c.Brokers())
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "held", Value: []byte("hold")})
 	fields := `
   topics: [ held ]
   consumer_group: g6
@@ -288,30 +288,15 @@ func TestKafkaInputStopDuringRetryLeavesGroup(t *testing.T) {
 	time.Sleep(100 * time.Millisecond)
 	_ = stop(time.Second)
 
-	got := make(chan string, 10)
-	stream = kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
-		for _, m := range batch {
-			b, _ := m.AsBytes()
-			got <- string(b)
-		}
-		return nil
-	})
-	stop = runUntilStopped(t, stream)
-	select {
-	case v := <-got:
-		assert.Equal(t, "hold", v)
-	case <-time.After(90 * time.Second):
-		t.Fatal("the new consumer got nothing in 90s: the stopped input's client still holds the partition")
-	}
-	require.NoError(t, stop(30*time.Second))
+	assert.Equal(t, "hold", firstRead(t, c, fields), "a new consumer of the group reads the record again")
 }
 
 func TestKafkaInputBatching(t *testing.T) {
 	c := kafkamock.Start(t, 1)
 	c.CreateTopic(t, "batched", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	for i := range 20 {
-		produce(t, cl, &kgo.Record{Topic: "batched", Value: []byte(strconv.Itoa(i))})
+		mockclient.Produce(t, cl, &kgo.Record{Topic: "batched", Value: []byte(strconv.Itoa(i))})
 	}
 	sizes := make(chan int, 10)
 	stream := kafkaStream(t, c, `
@@ -334,7 +319,7 @@ func TestKafkaInputBatching(t *testing.T) {
 func TestKafkaInputSurvivesBrokersGoingAway(t *testing.T) {
 	c := kafkamock.Start(t, 1)
 	c.CreateTopic(t, "flaky", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	got := make(chan string, 10)
 	stream := kafkaStream(t, c, `
   topics: [ flaky ]
@@ -347,12 +332,12 @@ func TestKafkaInputSurvivesBrokersGoingAway(t *testing.T) {
 		return nil
 	})
 	runUntilStopped(t, stream)
-	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("before")})
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("before")})
 	assert.Equal(t, "before", <-got)
 
 	require.NoError(t, c.SetBrokerDown(1))
 	require.NoError(t, c.SetBrokerUp(1))
-	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("after")})
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("after")})
 	assert.Equal(t, "after", <-got)
 }
 

@@ -178,6 +178,7 @@ type kafkaReader struct {
 
 	mu         sync.Mutex
 	client     *kgo.Client
+	running    context.Context // Connect's context: Benthos ends it when the input is to stop
 	partitions map[topicPartition]*partitionTracker
 	stopCommit chan struct{}
 	commitDone chan struct{}
@@ -238,9 +239,18 @@ func newKafkaReader(conf *service.ParsedConfig, res *service.Resources, extra []
 	return r, nil
 }
 
+// Connect makes the client. Benthos (v4.60) passes every Connect the
+// context it ends when the input is told to stop consuming, and ReadBatch
+// keeps it: AutoRetryNacksBatched reads with a context of its own, ended
+// only by Close, and its wait for a retry can miss the stop when that comes
+// during a retry's back-off. A poll left blocked then would keep Benthos
+// from ever closing the input, and the client would stay in its group
+// holding its partitions. Ending the poll at the stop wakes the wrapper, so
+// Benthos goes on to Close.
 func (r *kafkaReader) Connect(ctx context.Context) error {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	r.running = ctx
 	if r.client != nil {
 		return nil
 	}
@@ -292,11 +302,18 @@ func (r *kafkaReader) resetOffset() kgo.Offset {
 
 func (r *kafkaReader) ReadBatch(ctx context.Context) (service.MessageBatch, service.AckFunc, error) {
 	r.mu.Lock()
-	cl := r.client
+	cl, running := r.client, r.running
 	r.mu.Unlock()
 	if cl == nil {
 		return nil, nil, service.ErrNotConnected
 	}
+	if running != nil {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithCancel(ctx)
+		defer cancel()
+		defer context.AfterFunc(running, cancel)()
+	}
+	stopped := func() bool { return running != nil && running.Err() != nil }
 	for {
 		for len(r.pending) > 0 {
 			rec := r.pending[0]
@@ -323,6 +340,11 @@ func (r *kafkaReader) ReadBatch(ctx context.Context) (service.MessageBatch, serv
 		fetches := cl.PollRecords(pollCtx, r.limit)
 		periodDue := timed && pollCtx.Err() != nil && ctx.Err() == nil
 		cancel()
+		if stopped() {
+			// The records polled are not handed on, so never committed:
+			// the group reads them again.
+			return nil, nil, service.ErrNotConnected
+		}
 		if err := r.fetchErrors(fetches); err != nil {
 			return nil, nil, err
 		}

@@ -2,6 +2,7 @@ package inputs
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -27,19 +28,6 @@ func kafkaEnv(t *testing.T) *service.Environment {
 	env := service.GlobalEnvironment().Clone()
 	require.NoError(t, RegisterKafkaInput(env, mockclient.Opts()...))
 	return env
-}
-
-func mockClient(t *testing.T, c *kafkamock.Cluster, opts ...kgo.Opt) *kgo.Client {
-	t.Helper()
-	cl, err := kgo.NewClient(append(append([]kgo.Opt{kgo.SeedBrokers(c.Brokers()...)}, mockclient.Opts()...), opts...)...)
-	require.NoError(t, err)
-	t.Cleanup(cl.Close)
-	return cl
-}
-
-func produce(t *testing.T, cl *kgo.Client, records ...*kgo.Record) {
-	t.Helper()
-	require.NoError(t, cl.ProduceSync(t.Context(), records...).FirstErr())
 }
 
 // committed is the group's committed offset for partitions of topic.
@@ -94,13 +82,41 @@ func runUntilStopped(t *testing.T, stream *service.Stream) (stop func(grace time
 	return stop
 }
 
+// firstRead runs a stream reading the mock with the given input fields until
+// its first message, and returns that message's body once the stream has
+// stopped cleanly. A consumer joining a group gets partitions only once
+// their owner leaves: 90s without a message fails the test (a hang guard).
+func firstRead(t *testing.T, c *kafkamock.Cluster, fields string) string {
+	t.Helper()
+	got := make(chan string, 10)
+	stop := runUntilStopped(t, kafkaStream(t, c, fields, func(ctx context.Context, batch service.MessageBatch) error {
+		for _, m := range batch {
+			b, _ := m.AsBytes()
+			select {
+			case got <- string(b):
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		return nil
+	}))
+	var first string
+	select {
+	case first = <-got:
+	case <-time.After(90 * time.Second):
+		t.Fatal("the consumer got nothing in 90s: the group did not hand it a partition")
+	}
+	require.NoError(t, stop(30*time.Second))
+	return first
+}
+
 func TestKafkaInputRecordsAndMetadata(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "events", 3)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	when := time.UnixMilli(1_700_000_000_123)
 	for i := range 30 {
-		produce(t, cl, &kgo.Record{
+		mockclient.Produce(t, cl, &kgo.Record{
 			Topic:     "events",
 			Key:       []byte("user-" + strconv.Itoa(i%5)),
 			Value:     []byte(fmt.Sprintf(`{"event":"e","n":%d}`, i)),
@@ -155,9 +171,9 @@ kafka:
 func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "orders", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	for _, v := range []string{"a", "b", "hold", "c", "d"} {
-		produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte(v)})
+		mockclient.Produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte(v)})
 	}
 
 	fields := `
@@ -200,40 +216,87 @@ func TestKafkaInputNackHoldsCommitAndRestartResumes(t *testing.T) {
 	mu.Unlock()
 
 	// Once the held record gets through, the commit moves past everything
-	// acknowledged. (The stream is stopped cleanly: a stop that gives up on
-	// a record retried for ever leaves the input unclosed, and its client
-	// would stay in the group.)
+	// acknowledged. (A stop while a record is retried for ever is
+	// TestKafkaInputStopDuringRetryLeavesGroup.)
 	refuse.Store(false)
 	require.Eventually(t, func() bool { return committed(t, cl, "g2", "orders", 0)[0] == 5 }, 30*time.Second, 50*time.Millisecond)
 	require.NoError(t, stop(30*time.Second))
 
 	// A restarted consumer of the group resumes at the commit.
-	produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte("e")})
-	got := make(chan string, 10)
-	stream = kafkaStream(t, c, fields, func(_ context.Context, batch service.MessageBatch) error {
-		for _, m := range batch {
-			b, _ := m.AsBytes()
-			got <- string(b)
-		}
-		return nil
-	})
-	stop = runUntilStopped(t, stream)
-	select {
-	case v := <-got:
-		assert.Equal(t, "e", v, "the restarted consumer starts after the last commit")
-	case <-time.After(90 * time.Second):
-		t.Fatal("the restarted consumer got nothing in 90s")
-	}
-	require.NoError(t, stop(30*time.Second))
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "orders", Value: []byte("e")})
+	assert.Equal(t, "e", firstRead(t, c, fields), "the restarted consumer starts after the last commit")
 	assert.Equal(t, map[int32]int64{0: 6}, committed(t, cl, "g2", "orders", 0))
+}
+
+// Benthos ends Connect's context when the input is to stop: a poll waiting
+// for records then returns, so Benthos is not kept from closing the input.
+func TestKafkaInputPollEndsAtStop(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "quiet", 1)
+	conf, err := kafkaInputSpec().ParseYAML(fmt.Sprintf(`
+seed_brokers: [ %q ]
+topics: [ quiet ]
+consumer_group: g5
+`, strings.Join(c.Brokers(), ",")), nil)
+	require.NoError(t, err)
+	r, err := newKafkaReader(conf, service.MockResources(), mockclient.Opts())
+	require.NoError(t, err)
+	running, stop := context.WithCancel(t.Context())
+	require.NoError(t, r.Connect(running))
+	read := make(chan error, 1)
+	go func() {
+		_, _, err := r.ReadBatch(context.Background()) // as the retrying wrapper reads
+		read <- err
+	}()
+	stop()
+	select {
+	case err := <-read:
+		assert.ErrorIs(t, err, service.ErrNotConnected)
+	case <-time.After(20 * time.Second):
+		t.Fatal("the poll did not end when the input was told to stop")
+	}
+	require.NoError(t, r.Close(t.Context()))
+}
+
+// A stop that comes while a refused record waits for its next retry still
+// closes the input: its client leaves the group, and a new consumer of the
+// group is handed the partition and reads the record again.
+func TestKafkaInputStopDuringRetryLeavesGroup(t *testing.T) {
+	c := kafkamock.Start(t, 3)
+	c.CreateTopic(t, "held", 1)
+	cl := mockclient.New(t, c.Brokers())
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "held", Value: []byte("hold")})
+	fields := `
+  topics: [ held ]
+  consumer_group: g6
+  commit_period: 100ms
+`
+	var attempts atomic.Int32
+	retried := make(chan struct{})
+	stream := kafkaStream(t, c, fields, func(context.Context, service.MessageBatch) error {
+		if attempts.Add(1) == 4 {
+			close(retried)
+		}
+		return errors.New("downstream refuses it")
+	})
+	stop := runUntilStopped(t, stream)
+	<-retried
+	// From the third retry on, Benthos waits at least 275ms before the
+	// next: the stop is meant to come during that wait, which is where it
+	// used to leave the input unclosed. (Landing elsewhere, it must close
+	// the input all the same.)
+	time.Sleep(100 * time.Millisecond)
+	_ = stop(time.Second)
+
+	assert.Equal(t, "hold", firstRead(t, c, fields), "a new consumer of the group reads the record again")
 }
 
 func TestKafkaInputBatching(t *testing.T) {
 	c := kafkamock.Start(t, 1)
 	c.CreateTopic(t, "batched", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	for i := range 20 {
-		produce(t, cl, &kgo.Record{Topic: "batched", Value: []byte(strconv.Itoa(i))})
+		mockclient.Produce(t, cl, &kgo.Record{Topic: "batched", Value: []byte(strconv.Itoa(i))})
 	}
 	sizes := make(chan int, 10)
 	stream := kafkaStream(t, c, `
@@ -256,7 +319,7 @@ func TestKafkaInputBatching(t *testing.T) {
 func TestKafkaInputSurvivesBrokersGoingAway(t *testing.T) {
 	c := kafkamock.Start(t, 1)
 	c.CreateTopic(t, "flaky", 1)
-	cl := mockClient(t, c)
+	cl := mockclient.New(t, c.Brokers())
 	got := make(chan string, 10)
 	stream := kafkaStream(t, c, `
   topics: [ flaky ]
@@ -269,12 +332,12 @@ func TestKafkaInputSurvivesBrokersGoingAway(t *testing.T) {
 		return nil
 	})
 	runUntilStopped(t, stream)
-	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("before")})
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("before")})
 	assert.Equal(t, "before", <-got)
 
 	require.NoError(t, c.SetBrokerDown(1))
 	require.NoError(t, c.SetBrokerUp(1))
-	produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("after")})
+	mockclient.Produce(t, cl, &kgo.Record{Topic: "flaky", Value: []byte("after")})
 	assert.Equal(t, "after", <-got)
 }
 

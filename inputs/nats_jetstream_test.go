@@ -6,10 +6,8 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -205,29 +203,10 @@ func TestNJInputAuthFailureNamesTheServer(t *testing.T) {
 	})
 }
 
-// syncBuffer is a bytes.Buffer for a logger written from several goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
-
 func TestNJInputServerDownAtStartup(t *testing.T) {
 	srv := natstest.New(t) // not running yet
-	var logs syncBuffer
 	builder := service.NewStreamBuilder()
-	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	logs := streamtest.CaptureLogs(builder)
 	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
 nats_jetstream:
   urls: [%s]
@@ -285,28 +264,16 @@ nats_jetstream:
 	require.NoError(t, err)
 	streamtest.Run(t, stream)
 
-	seen := map[string]int{}
-	read := func(n int) {
-		t.Helper()
-		for len(seen) < n {
-			select {
-			case m := <-msgs:
-				b, err := m.AsBytes()
-				require.NoError(t, err)
-				seen[string(b)]++
-			case <-time.After(60 * time.Second):
-				t.Fatalf("%d of %d messages delivered", len(seen), n)
-			}
-		}
-	}
-	read(total / 4)
+	seen := streamtest.NewSeen(t, msgs, nil)
+	seen.Quiet = 60 * time.Second
+	seen.Until(total / 4)
 	servers[1].Stop()
 	njTestPublish(t, js, total/2, total)
-	read(total)
+	seen.Until(total)
 	servers[1].Restart()
 
 	dups := 0
-	for _, n := range seen {
+	for _, n := range seen.Counts {
 		dups += n - 1
 	}
 	t.Logf("%d messages, %d delivered twice or more while a server was down", total, dups)
@@ -357,9 +324,8 @@ func TestNJInputTLS(t *testing.T) {
 func TestNJInputServerRestarts(t *testing.T) {
 	srv := natstest.Start(t)
 	js := njTestStream(t, srv.URL(), 1, nats.MaxReconnects(-1), nats.ReconnectWait(50*time.Millisecond))
-	var logs syncBuffer
 	builder := service.NewStreamBuilder()
-	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	logs := streamtest.CaptureLogs(builder)
 	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
 nats_jetstream:
   urls: [%s]
@@ -372,29 +338,16 @@ nats_jetstream:
 	require.NoError(t, err)
 	streamtest.Run(t, stream)
 
-	seen := map[string]int{}
-	read := func(n int) {
-		t.Helper()
-		for len(seen) < n {
-			select {
-			case m := <-msgs:
-				b, err := m.AsBytes()
-				require.NoError(t, err)
-				seen[string(b)]++
-			case <-time.After(30 * time.Second):
-				t.Fatalf("%d of %d messages delivered; logs:\n%s", len(seen), n, logs.String())
-			}
-		}
-	}
+	seen := streamtest.NewSeen(t, msgs, logs)
 	njTestPublish(t, js, 0, 5)
-	read(5)
+	seen.Until(5)
 	srv.Restart()
 	require.Eventually(t, func() bool {
 		return strings.Contains(logs.String(), "nats "+srv.URL()+": disconnected")
 	}, 10*time.Second, 10*time.Millisecond, logs.String())
 	require.Eventually(t, func() bool { return nc(js).IsConnected() }, 10*time.Second, 10*time.Millisecond)
 	njTestPublish(t, js, 5, 10)
-	read(10)
+	seen.Until(10)
 	require.Eventually(t, func() bool {
 		info := njTestConsumerInfo(t, js, "d4")
 		return info.NumAckPending == 0 && info.NumPending == 0

@@ -20,30 +20,14 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 )
 
-// pcInLogs is a slog sink for a test's input.
-type pcInLogs struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (l *pcInLogs) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.Write(p)
-}
-
-func (l *pcInLogs) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.buf.String()
-}
-
 // pcInStartLogged is pcInStart with the input's log lines recorded.
-func pcInStartLogged(t *testing.T, yaml string) (*pcInput, string, *pcInLogs) {
+func pcInStartLogged(t *testing.T, yaml string) (*pcInput, string, *streamtest.Logs) {
 	t.Helper()
-	logs := &pcInLogs{}
+	logs := &streamtest.Logs{}
 	logger := service.NewLoggerFromSlog(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	conf, err := pcInputSpec().ParseYAML("address: 127.0.0.1:0\n"+yaml, nil)
 	require.NoError(t, err)
@@ -328,7 +312,7 @@ func TestPCInputRejectionLogs(t *testing.T) {
 }
 
 func TestPCInRejectionsSummary(t *testing.T) {
-	logs := &pcInLogs{}
+	logs := &streamtest.Logs{}
 	logger := service.NewLoggerFromSlog(slog.New(slog.NewTextHandler(logs, nil)))
 	rj := newPCInRejections(logger, service.MockResources().Metrics())
 	r := httptest.NewRequest("POST", "/e/", nil)

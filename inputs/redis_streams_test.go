@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"testing"
 	"time"
@@ -182,9 +181,8 @@ func TestRSInputStreamMissingWithoutCreate(t *testing.T) {
 func TestRSInputRedisDownAtStartup(t *testing.T) {
 	srv := redistest.Start(t)
 	srv.Stop()
-	var logs syncBuffer
 	builder := service.NewStreamBuilder()
-	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	logs := streamtest.CaptureLogs(builder)
 	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
 redis_streams:
   url: %s
@@ -223,9 +221,8 @@ redis_streams:
 func TestRSInputRedisGoesAway(t *testing.T) {
 	srv := redistest.Start(t, redistest.WithAppendOnly())
 	c := rsTestClient(t, srv)
-	var logs syncBuffer
 	builder := service.NewStreamBuilder()
-	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, nil)))
+	logs := streamtest.CaptureLogs(builder)
 	require.NoError(t, builder.AddInputYAML(fmt.Sprintf(`
 redis_streams:
   url: %s
@@ -238,23 +235,10 @@ redis_streams:
 	require.NoError(t, err)
 	streamtest.Run(t, stream)
 
-	seen := map[string]int{}
-	read := func(n int) {
-		t.Helper()
-		for len(seen) < n {
-			select {
-			case m := <-msgs:
-				b, err := m.AsBytes()
-				require.NoError(t, err)
-				seen[string(b)]++
-			case <-time.After(30 * time.Second):
-				t.Fatalf("%d of %d entries delivered; logs:\n%s", len(seen), n, logs.String())
-			}
-		}
-	}
+	seen := streamtest.NewSeen(t, msgs, logs)
 	require.Eventually(t, func() bool { return c.Exists(t.Context(), "ev").Val() == 1 }, 10*time.Second, 10*time.Millisecond)
 	rsTestAdd(t, c, "ev", 0, 3)
-	read(3)
+	seen.Until(3)
 	require.Eventually(t, func() bool { return rsTestPending(t, c, "ev", "g") == 0 }, 5*time.Second, 10*time.Millisecond)
 
 	srv.Stop()
@@ -263,9 +247,9 @@ redis_streams:
 	}, 10*time.Second, 10*time.Millisecond, logs.String())
 	srv.Restart()
 	rsTestAdd(t, c, "ev", 3, 6)
-	read(6)
+	seen.Until(6)
 	require.Eventually(t, func() bool { return rsTestPending(t, c, "ev", "g") == 0 }, 10*time.Second, 10*time.Millisecond)
-	for body, n := range seen {
+	for body, n := range seen.Counts {
 		assert.Equal(t, 1, n, body)
 	}
 }

@@ -52,25 +52,6 @@ kafka:
 	require.NoError(t, produce(ctx, batch))
 }
 
-// readAll reads n records of topic from the start.
-func readAll(t *testing.T, c *kafkamock.Cluster, topic string, n int) []*kgo.Record {
-	t.Helper()
-	opts := append([]kgo.Opt{kgo.SeedBrokers(c.Brokers()...), kgo.ConsumeTopics(topic),
-		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart())}, mockclient.Opts()...)
-	cl, err := kgo.NewClient(opts...)
-	require.NoError(t, err)
-	defer cl.Close()
-	ctx, cancel := context.WithTimeout(t.Context(), 30*time.Second)
-	defer cancel()
-	var out []*kgo.Record
-	for len(out) < n {
-		fetches := cl.PollFetches(ctx)
-		require.NoError(t, ctx.Err(), "read %d of %d records", len(out), n)
-		out = append(out, fetches.Records()...)
-	}
-	return out
-}
-
 func TestKafkaOutputKeysHeadersAndTopics(t *testing.T) {
 	c := kafkamock.Start(t, 3)
 	c.CreateTopic(t, "events_a", 3)
@@ -85,8 +66,8 @@ func TestKafkaOutputKeysHeadersAndTopics(t *testing.T) {
   metadata:
     include_prefixes: [ "posthog_" ]
 `)
-	a := readAll(t, c, "events_a", 2)
-	b := readAll(t, c, "events_b", 1)
+	a := mockclient.ReadFromStart(t, c.Brokers(), "events_a", 2)
+	b := mockclient.ReadFromStart(t, c.Brokers(), "events_b", 1)
 	byKey := map[string]*kgo.Record{}
 	for _, r := range append(a, b...) {
 		byKey[string(r.Key)] = r
@@ -123,7 +104,7 @@ func TestKafkaOutputMurmur2MatchesJavaClient(t *testing.T) {
   topic: keyed
   key: ${! content() }
 `)
-	for _, r := range readAll(t, c, "keyed", len(lines)) {
+	for _, r := range mockclient.ReadFromStart(t, c.Brokers(), "keyed", len(lines)) {
 		want := int32((javaMurmur2[string(r.Key)] & 0x7fffffff) % partitions)
 		assert.Equal(t, want, r.Partition, "key %q", r.Key)
 	}
@@ -139,7 +120,7 @@ func TestKafkaOutputManualPartition(t *testing.T) {
   compression: zstd
   idempotent_write: false
 `)
-	for _, r := range readAll(t, c, "manual", 4) {
+	for _, r := range mockclient.ReadFromStart(t, c.Brokers(), "manual", 4) {
 		assert.Equal(t, string(r.Value), fmt.Sprint(r.Partition))
 	}
 }
@@ -157,7 +138,7 @@ func TestKafkaOutputRoundRobinSpreads(t *testing.T) {
   compression: gzip
 `)
 	perPartition := map[int32]int{}
-	for _, r := range readAll(t, c, "spread", 9) {
+	for _, r := range mockclient.ReadFromStart(t, c.Brokers(), "spread", 9) {
 		perPartition[r.Partition]++
 	}
 	assert.Len(t, perPartition, 3)

@@ -16,6 +16,7 @@ import (
 	"github.com/hogpipe/hogpipe/internal/logonce"
 	"github.com/hogpipe/hogpipe/internal/node/awssdk/s3test"
 	"github.com/hogpipe/hogpipe/internal/testutil"
+	"github.com/hogpipe/hogpipe/schedule"
 )
 
 // ppoTestLogs is an slog handler keeping "LEVEL message" lines.
@@ -49,23 +50,6 @@ func (h ppoTestLogs) containing(substr string) []string {
 	return out
 }
 
-type ppoTestClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *ppoTestClock) now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *ppoTestClock) advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
-
 // TestPluginOutputLogsFailureOncePerCause runs the real s3-export plugin
 // against a bucket that does not exist yet: batch after batch fails and is
 // retried, and the output logs one WARN, the repeats at DEBUG, a summary
@@ -93,8 +77,8 @@ max_retries: 2
 	res := service.MockResources(service.MockResourcesOptUseLogger(service.NewLoggerFromSlog(slog.New(logs))))
 	o, _, _, err := newPluginOutputFromParsed(conf, res)
 	require.NoError(t, err)
-	clock := &ppoTestClock{t: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)}
-	o.failures = logonce.New(o.log, logonce.Options{Every: time.Minute, Now: clock.now})
+	clock := schedule.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+	o.failures = logonce.New(o.log, logonce.Options{Every: time.Minute, Now: clock.Now})
 	ctx := t.Context()
 	require.NoError(t, o.Connect(ctx))
 
@@ -116,7 +100,7 @@ max_retries: 2
 	}, logs.containing(`plugin "S3 Export Plugin": exportEvents`))
 	assert.Len(t, logs.containing("Error uploading to S3: The specified bucket does not exist"), 9, "the plugin's own console line for each attempt is its own")
 
-	clock.advance(2 * time.Minute)
+	clock.Advance(2 * time.Minute)
 	require.ErrorContains(t, write(), "gave up after 2 retries")
 	assert.Equal(t, []string{
 		"WARN " + line + "1ms (retry 1 of 2) (repeated 6 times in the last 2m0s)",

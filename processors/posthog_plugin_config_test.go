@@ -1,7 +1,6 @@
 package processors
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"strings"
@@ -12,32 +11,16 @@ import (
 	"github.com/redpanda-data/benthos/v4/public/service"
 	"github.com/stretchr/testify/assert"
 	"github.com/stretchr/testify/require"
+
+	"github.com/hogpipe/hogpipe/internal/testutil/streamtest"
 )
-
-// syncBuffer is a log sink the stream's goroutines share.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // TestStoredConfigLoads runs a config as PostHog stored it: keys the schema
 // does not declare (an older version's, ones the code reads anyway) and a
 // plugin.json with {"markdown": ""}. It loads, the plugin sees every key, and
 // one warning names the undeclared keys with the closest declared one.
 func TestStoredConfigLoads(t *testing.T) {
-	var logs syncBuffer
+	var logs streamtest.Logs
 	builder := service.NewStreamBuilder()
 	builder.SetLogger(slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	require.NoError(t, builder.SetYAML(`

@@ -322,3 +322,48 @@ func TestLazyManyKeys(t *testing.T) {
 	props, _ := lazyOf(event.Get("properties").(*goja.Object))
 	require.Less(t, len(props.slots), 2*1400, "deleted slots are compacted")
 }
+
+// FuzzLazyEventEdits runs a sequence of edits, read from the fuzzer's
+// bytes, on a lazy and on a plain event: sets, deletes, reads, key listings
+// and nested edits must leave both alike.
+func FuzzLazyEventEdits(f *testing.F) {
+	f.Add(`{"event":"e","properties":{"a":1,"b":{"c":[1,2]},"2":"two"}}`, []byte{0, 1, 1, 2, 3, 0, 4, 5, 2, 7})
+	f.Add(`{"properties":{"x":"\u00e9","x":2}}`, []byte{1, 0, 0, 0, 2, 3})
+	keys := []string{"a", "b", "x", "2", "10", "__proto__", "toString", "", "new", "k9", "$set", "é"}
+	f.Fuzz(func(t *testing.T, text string, ops []byte) {
+		if len(ops) > 64 {
+			ops = ops[:64]
+		}
+		rt := goja.New()
+		if val, err := decodeJSON(rt, []byte(text)); err != nil || !isObject(val) || val.(*goja.Object).ClassName() != "Object" {
+			return // events are objects
+		}
+		var edit strings.Builder
+		edit.WriteString("const seen = []; if (p === null || typeof p !== 'object') return;\n")
+		for i := 0; i+1 < len(ops); i += 2 {
+			key := strconv.Quote(keys[int(ops[i+1])%len(keys)])
+			switch ops[i] % 7 {
+			case 0:
+				fmt.Fprintf(&edit, "p[%s] = %d;\n", key, i)
+			case 1:
+				fmt.Fprintf(&edit, "delete p[%s];\n", key)
+			case 2:
+				fmt.Fprintf(&edit, "seen.push(JSON.stringify(p[%s]) ?? 'undefined', %s in p);\n", key, key)
+			case 3:
+				edit.WriteString("seen.push(Object.keys(p).join('|'));\n")
+			case 4:
+				fmt.Fprintf(&edit, "if (p[%s] && typeof p[%s] === 'object') p[%s].edited = true;\n", key, key, key)
+			case 5:
+				fmt.Fprintf(&edit, "event[%s] = p[%s];\n", key, key)
+			case 6:
+				edit.WriteString("seen.push(JSON.stringify(event));\n")
+			}
+		}
+		edit.WriteString("event.seen = seen;\n")
+		plain, _ := editEvent(t, []byte(text), edit.String(), false)
+		lazy, _ := editEvent(t, []byte(text), edit.String(), true)
+		if plain != lazy {
+			t.Fatalf("%q after\n%s\nplain: %s\nlazy:  %s", text, edit.String(), plain, lazy)
+		}
+	})
+}

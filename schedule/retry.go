@@ -107,6 +107,8 @@ func (s *Scheduler) jobFailed(queue string, leased state.LeasedJob, item jobItem
 	case !ok:
 		s.log.Warnf("job %q failed (attempt %d): %v; its lease had ended, so another worker may already run it again", item.Name, attempt, err)
 	default:
+		// The job loop, waiting for the next poll, learns of the new due time.
+		wakeWorkers(queue)
 		s.failures.Failed(logonce.Warn, jobScope(item.Name), err, "job %q failed (attempt %d of %d), running it again in %s: %v",
 			item.Name, attempt, policy.MaxRetries+1, delay, err)
 		s.conf.Observer.JobRetried(item.Name, attempt, err)

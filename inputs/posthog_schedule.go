@@ -20,7 +20,15 @@ import (
 const (
 	psInFieldTaskTimeout = "task_timeout"
 	psInFieldIntervals   = "intervals"
+
+	psInFieldJobMaxRetries   = "job_max_retries"
+	psInFieldJobRetryInitial = "job_retry_initial_interval"
+	psInFieldJobRetryMax     = "job_retry_max_interval"
 )
+
+// psInMaxJobRetries bounds job_max_retries: past it a config is more likely
+// a typo than a plan (with the default waits, 1,000 retries span 3 days).
+const psInMaxJobRetries = 1000
 
 // Metadata keys of the messages.
 const (
@@ -69,7 +77,9 @@ A tick is identified by (plugin instance, task, scheduled time): the cron fire t
 
 ### Jobs
 
-`+"`meta.jobs.<name>(payload).runNow()`, `.runIn(n, unit)` and `.runAt(date)`"+` (from any component of the instance: this input, a `+"`posthog_plugin`"+` processor or output) store the job in the instance's durable queue: a Redis sorted set with `+"`redis_url`"+`, else the process's state (the `+"`state_dir`"+` file, or memory, which only components of the same process share). Only `+"`posthog_schedule`"+` inputs of that `+"`plugin_config_id`"+` run jobs; each due job is leased atomically by one of them and run as the original server did: `+"`job(payload, meta)`"+` when the payload is truthy, else `+"`job(meta)`"+`. A job may enqueue further jobs. Errors, and names the plugin's `+"`jobs`"+` export lacks, are logged; a job that ran, even with an error, is not run again.
+`+"`meta.jobs.<name>(payload).runNow()`, `.runIn(n, unit)` and `.runAt(date)`"+` (from any component of the instance: this input, a `+"`posthog_plugin`"+` processor or output) store the job in the instance's durable queue: a Redis sorted set with `+"`redis_url`"+`, else the process's state (the `+"`state_dir`"+` file, or memory, which only components of the same process share). Only `+"`posthog_schedule`"+` inputs of that `+"`plugin_config_id`"+` run jobs; each due job is leased atomically by one of them and run as the original server did: `+"`job(payload, meta)`"+` when the payload is truthy, else `+"`job(meta)`"+`. A job may enqueue further jobs. Errors, and names the plugin's `+"`jobs`"+` export lacks, are logged; by default a job that ran, even with an error, is not run again, as in the original server.
+
+**Retries (opt-in).** With `+"`job_max_retries: N`"+`, a job whose run fails (it throws, rejects or times out) goes back in the queue with the same name and payload and runs again after `+"`job_retry_initial_interval`"+` (doubling with each failure, at most `+"`job_retry_max_interval`"+`), up to N more times; its failures are counted in the stored job, so the bound holds across restarts and across processes sharing Redis. Each failure is logged at WARN (once per cause; repeats at DEBUG with a periodic summary) with the job, its attempt and the error, and counted in `+"`posthog_schedule_job_retried`"+`; a job whose retries are used up is dropped with an ERROR saying so. Plugins see nothing new: the retry is the host's. A job that failed after doing part of its work does that part again when retried, so make such jobs idempotent, or accept duplicates.
 
 **At-least-once.** A job leaves the queue only after it ran: while it runs, it stays stored under a 30-second lease that its worker renews every 10 seconds. When the worker stops mid-run (a crash, a kill), the lease ends within 30 seconds and another input (or this one, restarted) runs the job, logging that it is delivered again; a run interrupted by shutdown hands the job back at once. So a job may run twice, never zero times: make jobs idempotent when that matters. A job whose workers stopped mid-run 5 times is dropped with an error. Without `+"`redis_url`"+` or `+"`state_dir`"+`, the queue lives in memory and a crash of the process loses it. Jobs enqueued in another process are picked up within a second. When a component enqueues a job and no `+"`posthog_schedule`"+` input of the instance has been seen (the inputs refresh a heartbeat), hogpipe warns once.
 
@@ -77,7 +87,7 @@ To enqueue a job by hand (a `+"`publicJobs`"+` entry, say): `+"`hogpipe plugin j
 
 ### Metrics
 
-`+"`posthog_schedule_task_runs`, `posthog_schedule_task_failed`, `posthog_schedule_task_skipped` (debounced ticks) and `posthog_schedule_task_duration_ns`"+` by plugin and task; `+"`posthog_schedule_job_runs` and `posthog_schedule_job_failed`"+` by plugin and job; `+"`posthog_schedule_captured` and `posthog_schedule_redelivered`"+` by plugin.`).
+`+"`posthog_schedule_task_runs`, `posthog_schedule_task_failed`, `posthog_schedule_task_skipped` (debounced ticks) and `posthog_schedule_task_duration_ns`"+` by plugin and task; `+"`posthog_schedule_job_runs`, `posthog_schedule_job_failed` and `posthog_schedule_job_retried`"+` by plugin and job; `+"`posthog_schedule_captured` and `posthog_schedule_redelivered`"+` by plugin.`).
 		Fields(pluginconf.Fields()...).
 		Fields(
 			service.NewDurationField(psInFieldTaskTimeout).
@@ -90,6 +100,23 @@ To enqueue a job by hand (a `+"`publicJobs`"+` entry, say): `+"`hogpipe plugin j
 				Default(map[string]any{}).
 				Example(map[string]any{"runEveryMinute": "10s"}).
 				Example(map[string]any{"runEveryHour": "TZ=Europe/London 0 9-17 * * MON-FRI"}),
+			service.NewIntField(psInFieldJobMaxRetries).
+				Description("How many times a job whose run failed (it threw, its promise rejected, or it ran past `task_timeout`) runs again before it is dropped. `0` is the original server's single attempt. A retried job goes back in the instance's durable queue with the same name and payload, its failures counted in the stored job (so the count holds across restarts and processes); each failure is logged at WARN once per cause and counted in `posthog_schedule_job_retried`, and a job whose retries are used up is dropped with an ERROR. With retries, a job that failed after part of its work (rows inserted before the error) does that part again: a job may run more than once.").
+				Default(0).
+				Example(10).
+				LintRule(`root = if this < 0 { ["`+psInFieldJobMaxRetries+` must be 0 or more"] } else if this > `+strconv.Itoa(psInMaxJobRetries)+` { ["`+psInFieldJobMaxRetries+` must be at most `+strconv.Itoa(psInMaxJobRetries)+`"] }`),
+			service.NewDurationField(psInFieldJobRetryInitial).
+				Description("How long after a failed run a job runs again; each further retry of that job waits twice as long, at most `"+psInFieldJobRetryMax+"`. Only used with `"+psInFieldJobMaxRetries+"`.").
+				Default("5s").
+				Example("1s").
+				Advanced().
+				LintRule(pluginconf.PositiveDurationLint(psInFieldJobRetryInitial)),
+			service.NewDurationField(psInFieldJobRetryMax).
+				Description("The longest wait between two runs of a failing job. With the defaults the waits are 5 s, 10 s, 20 s, … up to 5 minutes, so `job_max_retries: 12` rides out about 35 minutes of an unreachable database.").
+				Default("5m").
+				Example("1h").
+				Advanced().
+				LintRule(pluginconf.PositiveDurationLint(psInFieldJobRetryMax)),
 		).
 		Example("A sync every minute, once per cluster", "Every hogpipe process runs this config; with the shared Redis each tick of `runEveryMinute` runs in one of them, and the events it captures go to PostHog.", `
 input:
@@ -104,7 +131,7 @@ output:
     url: https://us.i.posthog.com
     api_key: ${POSTHOG_API_KEY}
 `).
-		Example("Jobs of a processor, in one process", "The processor's `processEvent` enqueues jobs with `meta.jobs`; the schedule input of the same instance runs them, every 10 seconds runs `runEveryMinute`, and keeps its queue and last runs in `state_dir` across restarts.", `
+		Example("Jobs of a processor, in one process", "The processor's `processEvent` enqueues jobs with `meta.jobs`; the schedule input of the same instance runs them, every 10 seconds runs `runEveryMinute`, keeps its queue and last runs in `state_dir` across restarts, and runs a failed job up to 5 more times (after 5 s, 10 s, 20 s, …).", `
 input:
   broker:
     inputs:
@@ -118,6 +145,7 @@ input:
           state_dir: ./hogpipe-state
           intervals:
             runEveryMinute: 10s
+          job_max_retries: 5
 output:
   stdout:
     codec: lines
@@ -148,6 +176,7 @@ type psInput struct {
 	configID  string
 	tasks     map[string]schedule.Interval
 	timeout   time.Duration
+	jobRetry  schedule.JobRetry
 	log       *service.Logger
 	metrics   *psInMetrics
 	connectMu sync.Mutex
@@ -168,6 +197,10 @@ func newPSInputFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (*
 	}
 	if timeout <= 0 {
 		return nil, fmt.Errorf("%s must be positive", psInFieldTaskTimeout)
+	}
+	jobRetry, err := psInJobRetryFromParsed(conf)
+	if err != nil {
+		return nil, err
 	}
 	overrides, err := conf.FieldStringMap(psInFieldIntervals)
 	if err != nil {
@@ -227,11 +260,37 @@ func newPSInputFromParsed(conf *service.ParsedConfig, mgr *service.Resources) (*
 		configID: strconv.FormatInt(instance.Plugin.PluginConfigID(), 10),
 		tasks:    tasks,
 		timeout:  timeout,
+		jobRetry: jobRetry,
 		log:      log,
 		metrics:  newPSInMetrics(mgr.Metrics(), name),
 		wake:     make(chan struct{}, 1),
 		shutdown: make(chan struct{}),
 	}, nil
+}
+
+// psInJobRetryFromParsed reads the job retry fields.
+func psInJobRetryFromParsed(conf *service.ParsedConfig) (schedule.JobRetry, error) {
+	var r schedule.JobRetry
+	var err error
+	if r.MaxRetries, err = conf.FieldInt(psInFieldJobMaxRetries); err != nil {
+		return r, err
+	}
+	if r.MaxRetries < 0 || r.MaxRetries > psInMaxJobRetries {
+		return r, fmt.Errorf("%s must be between 0 and %d, not %d", psInFieldJobMaxRetries, psInMaxJobRetries, r.MaxRetries)
+	}
+	if r.Initial, err = conf.FieldDuration(psInFieldJobRetryInitial); err != nil {
+		return r, err
+	}
+	if r.Max, err = conf.FieldDuration(psInFieldJobRetryMax); err != nil {
+		return r, err
+	}
+	if r.Initial <= 0 || r.Max <= 0 {
+		return r, fmt.Errorf("%s and %s must be positive", psInFieldJobRetryInitial, psInFieldJobRetryMax)
+	}
+	if r.Max < r.Initial {
+		return r, fmt.Errorf("%s (%s) must not be shorter than %s (%s)", psInFieldJobRetryMax, r.Max, psInFieldJobRetryInitial, r.Initial)
+	}
+	return r, nil
 }
 
 //------------------------------------------------------------------------------
@@ -262,6 +321,7 @@ func (in *psInput) Connect(ctx context.Context) error {
 		PluginConfigID: in.instance.Plugin.PluginConfigID(),
 		Tasks:          in.tasks,
 		Timeout:        in.timeout,
+		JobRetry:       in.jobRetry,
 		Stores: schedule.Stores{
 			Locks:   backend.Locks(),
 			Marks:   backend.Cache(),
@@ -442,6 +502,7 @@ type psInMetrics struct {
 	taskTime    *service.MetricTimer
 	jobRuns     *service.MetricCounter
 	jobFailed   *service.MetricCounter
+	jobRetried  *service.MetricCounter
 	captured    *service.MetricCounter
 	redelivered *service.MetricCounter
 }
@@ -455,6 +516,7 @@ func newPSInMetrics(m *service.Metrics, plugin string) *psInMetrics {
 		taskTime:    m.NewTimer("posthog_schedule_task_duration_ns", "plugin", "task"),
 		jobRuns:     m.NewCounter("posthog_schedule_job_runs", "plugin", "job"),
 		jobFailed:   m.NewCounter("posthog_schedule_job_failed", "plugin", "job"),
+		jobRetried:  m.NewCounter("posthog_schedule_job_retried", "plugin", "job"),
 		captured:    m.NewCounter("posthog_schedule_captured", "plugin"),
 		redelivered: m.NewCounter("posthog_schedule_redelivered", "plugin"),
 	}
@@ -476,3 +538,5 @@ func (m *psInMetrics) JobRan(name string, _ time.Duration, err error) {
 		m.jobFailed.Incr(1, m.plugin, name)
 	}
 }
+
+func (m *psInMetrics) JobRetried(name string, _ int, _ error) { m.jobRetried.Incr(1, m.plugin, name) }

@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -132,12 +134,16 @@ func psInEnqueue(t *testing.T, opts state.Options, configID int64, name, payload
 func TestPSInputConfigErrors(t *testing.T) {
 	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
 	for yaml, msg := range map[string]string{
-		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEverySecond: 1s}":   `intervals: "runEverySecond" is not a scheduled task (runEveryMinute, runEveryHour, runEveryDay)`,
-		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryDay: 1h}":      `intervals.runEveryDay: plugin "schedule-tasks" does not export runEveryDay (its scheduled tasks: runEveryMinute, runEveryHour)`,
-		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryMinute: 1x}":   `intervals.runEveryMinute: interval "1x" is neither a duration`,
-		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryMinute: 10ms}": `at least 1s`,
-		"path: ../testdata/plugins/schedule-tasks\ntask_timeout: 0s":                  "task_timeout must be positive",
-		"path: ../testdata/plugins/hello-world":                                       `plugin "helloworldplugin" exports no scheduled task (runEveryMinute, runEveryHour, runEveryDay) and no jobs`,
+		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEverySecond: 1s}":                            `intervals: "runEverySecond" is not a scheduled task (runEveryMinute, runEveryHour, runEveryDay)`,
+		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryDay: 1h}":                               `intervals.runEveryDay: plugin "schedule-tasks" does not export runEveryDay (its scheduled tasks: runEveryMinute, runEveryHour)`,
+		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryMinute: 1x}":                            `intervals.runEveryMinute: interval "1x" is neither a duration`,
+		"path: ../testdata/plugins/schedule-tasks\nintervals: {runEveryMinute: 10ms}":                          `at least 1s`,
+		"path: ../testdata/plugins/schedule-tasks\ntask_timeout: 0s":                                           "task_timeout must be positive",
+		"path: ../testdata/plugins/hello-world":                                                                `plugin "helloworldplugin" exports no scheduled task (runEveryMinute, runEveryHour, runEveryDay) and no jobs`,
+		"path: ../testdata/plugins/schedule-tasks\njob_max_retries: -1":                                        "job_max_retries must be between 0 and 1000, not -1",
+		"path: ../testdata/plugins/schedule-tasks\njob_max_retries: 1001":                                      "job_max_retries must be between 0 and 1000, not 1001",
+		"path: ../testdata/plugins/schedule-tasks\njob_retry_initial_interval: 0s":                             "job_retry_initial_interval and job_retry_max_interval must be positive",
+		"path: ../testdata/plugins/schedule-tasks\njob_retry_initial_interval: 1m\njob_retry_max_interval: 1s": "job_retry_max_interval (1s) must not be shorter than job_retry_initial_interval (1m0s)",
 	} {
 		_, err := psInNew(t, yaml)
 		require.Error(t, err, yaml)
@@ -393,4 +399,53 @@ func TestPSInputTwoSchedulersSharingRedis(t *testing.T) {
 		assert.Equal(t, 1, n, "%s ran %d times", name, n)
 	}
 	t.Logf("%d ticks from %s to %s, %d jobs", len(ticks), first.Format(time.TimeOnly), last.Format(time.TimeOnly), len(greeted))
+}
+
+// psInLog keeps the lines an input logs.
+type psInLog struct {
+	mu   sync.Mutex
+	text []byte
+}
+
+func (l *psInLog) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.text = append(l.text, p...)
+	return len(p), nil
+}
+
+func (l *psInLog) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return string(l.text)
+}
+
+// A job whose JavaScript throws runs 1 + job_max_retries times, each
+// failure logged with its attempt, then is dropped with an error.
+func TestPSInputRetriesAFailingJob(t *testing.T) {
+	testutil.NoLeaks(t, testutil.IgnoreRedisWaiter)
+	logs := &psInLog{}
+	logger := service.NewLoggerFromSlog(slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	conf, err := psInputSpec().ParseYAML("path: ../testdata/plugins/schedule-tasks\nplugin_config_id: 44\nvms: 1\n"+
+		"intervals: {runEveryMinute: '@daily', runEveryHour: '@daily'}\n"+
+		"job_max_retries: 2\njob_retry_initial_interval: 10ms\njob_retry_max_interval: 20ms", nil)
+	require.NoError(t, err)
+	in, err := newPSInputFromParsed(conf, service.MockResources(service.MockResourcesOptUseLogger(logger)))
+	require.NoError(t, err)
+	require.NoError(t, in.Connect(t.Context()))
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		assert.NoError(t, in.Close(ctx))
+	})
+	psInEnqueue(t, state.Options{}, 44, "fail", `{"n":1}`)
+	require.Eventually(t, func() bool {
+		return strings.Contains(logs.String(), `job \"fail\" dropped: it failed 3 times, so its 2 retries are used up; last error: `)
+	}, 20*time.Second, 10*time.Millisecond, "%s", logs)
+	text := logs.String()
+	assert.Contains(t, text, `level=WARN msg="job \"fail\" failed (attempt 1 of 3), running it again in 10ms: `)
+	assert.Contains(t, text, "job failed on purpose")
+	assert.Contains(t, text, `job \"fail\" failed (attempt 2 of 3), running it again in 20ms`)
+	assert.Contains(t, text, "plugin=schedule-tasks", "the plugin is named")
+	assert.Equal(t, 1, strings.Count(text, "dropped"))
 }

@@ -71,6 +71,9 @@ type jobItem struct {
 	Name       string          `json:"name"`
 	Payload    json.RawMessage `json:"payload"`
 	EnqueuedAt time.Time       `json:"enqueued_at"`
+	// Failures counts the runs of the job that failed, kept with the job
+	// so that its retries are bounded across restarts and processes.
+	Failures int `json:"failures,omitempty"`
 }
 
 // EnqueueJob stores job in its instance's queue, due at job.RunAt.

@@ -11,6 +11,7 @@ import (
 
 	"github.com/gofrs/uuid/v5"
 
+	"github.com/hogpipe/hogpipe/internal/logonce"
 	"github.com/hogpipe/hogpipe/state"
 )
 
@@ -39,6 +40,8 @@ type Observer interface {
 	TaskSkipped(task string)
 	// JobRan: a job ran to its end.
 	JobRan(name string, took time.Duration, err error)
+	// JobRetried: a job's attempt failed and the job is back in the queue.
+	JobRetried(name string, attempt int, err error)
 }
 
 // Config configures a Scheduler.
@@ -57,6 +60,9 @@ type Config struct {
 	// enqueued by other processes; default 1s. Jobs enqueued in this process
 	// wake the scheduler at once.
 	JobPollInterval time.Duration
+	// JobRetry is how failed jobs run again; zero gives each job one
+	// attempt, as the original server did.
+	JobRetry JobRetry
 
 	Stores Stores
 	Runner Runner
@@ -81,6 +87,8 @@ type Scheduler struct {
 	clock Clock
 	log   Logger
 	owner string
+	// failures logs the failed attempts of retried jobs once per cause.
+	failures *logonce.Log
 
 	ctx       context.Context // ends with Stop: no new ticks or jobs
 	cancel    context.CancelFunc
@@ -106,7 +114,10 @@ func New(conf Config) (*Scheduler, error) {
 		return nil, errors.New("schedule: every store is required")
 	case conf.Timeout <= 0:
 		return nil, errors.New("schedule: the timeout must be positive")
+	case conf.JobRetry.MaxRetries < 0:
+		return nil, errors.New("schedule: the job retries must be 0 or more")
 	}
+	conf.JobRetry = conf.JobRetry.withDefaults()
 	for task, iv := range conf.Tasks {
 		if iv.IsZero() {
 			return nil, fmt.Errorf("schedule: task %s has no interval", task)
@@ -131,7 +142,8 @@ func New(conf Config) (*Scheduler, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Scheduler{conf: conf, clock: conf.Clock, log: conf.Logger, owner: owner.String(), running: map[string]bool{}}
+	s := &Scheduler{conf: conf, clock: conf.Clock, log: conf.Logger, owner: owner.String(), running: map[string]bool{},
+		failures: logonce.New(conf.Logger, logonce.Options{})}
 	s.ctx, s.cancel = context.WithCancel(context.Background())
 	s.runCtx, s.runCancel = context.WithCancel(context.Background())
 	return s, nil
@@ -163,8 +175,8 @@ func (s *Scheduler) Start() {
 
 // Stop stops taking ticks and jobs, then waits for the runs in progress
 // until ctx ends, when they are interrupted. An interrupted task's tick is
-// left to the catch-up of the next start; an interrupted job is lost (jobs
-// get one attempt). Stop is idempotent.
+// left to the catch-up of the next start; an interrupted job goes back to
+// the queue. Stop is idempotent.
 func (s *Scheduler) Stop(ctx context.Context) error {
 	s.mu.Lock()
 	s.stopped = true
@@ -177,6 +189,7 @@ func (s *Scheduler) Stop(ctx context.Context) error {
 		s.runs.Wait()
 		close(done)
 	}()
+	defer s.failures.Flush()
 	select {
 	case <-done:
 		s.runCancel()
@@ -474,8 +487,8 @@ func (s *Scheduler) wait(d time.Duration, wake <-chan struct{}) bool {
 const MaxJobAttempts = 5
 
 // runJob runs a leased job, renewing its lease meanwhile, then acks it: the
-// job leaves the queue only after it ran (or failed: plugin errors are not
-// retried, as in the original server). A worker that dies stops renewing, so
+// job leaves the queue only after it ran, or failed with no retry left
+// (JobRetry; by default none, as in the original server). A worker that dies stops renewing, so
 // the job is due again within LeaseTTL. A run interrupted by shutdown hands
 // the job back for the next worker.
 func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan struct{}) {
@@ -513,11 +526,14 @@ func (s *Scheduler) runJob(queue string, leased state.LeasedJob, slots <-chan st
 		s.log.Warnf("job %q was interrupted by shutdown; it is back in the queue", job.Name)
 		return
 	}
+	took := time.Since(start)
 	if err != nil {
-		s.log.Errorf("job %q: %v", job.Name, err)
+		s.jobFailed(queue, leased, job, err)
+	} else {
+		s.failures.Recovered(jobScope(job.Name))
+		s.ackJob(queue, leased, job.Name)
 	}
-	s.ackJob(queue, leased, job.Name)
-	s.conf.Observer.JobRan(job.Name, time.Since(start), err)
+	s.conf.Observer.JobRan(job.Name, took, err)
 }
 
 // renewJobLease keeps a running job's lease, updating leased as the lease's
@@ -608,3 +624,4 @@ type nopObserver struct{}
 func (nopObserver) TaskRan(string, time.Duration, error) {}
 func (nopObserver) TaskSkipped(string)                   {}
 func (nopObserver) JobRan(string, time.Duration, error)  {}
+func (nopObserver) JobRetried(string, int, error)        {}

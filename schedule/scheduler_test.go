@@ -72,12 +72,13 @@ func (e *events) ticks(task string) []time.Time {
 
 // counter is an Observer counting runs and skips.
 type counter struct {
-	ran, skipped, jobs atomic.Int64
+	ran, skipped, jobs, retried atomic.Int64
 }
 
 func (c *counter) TaskRan(string, time.Duration, error) { c.ran.Add(1) }
 func (c *counter) TaskSkipped(string)                   { c.skipped.Add(1) }
 func (c *counter) JobRan(string, time.Duration, error)  { c.jobs.Add(1) }
+func (c *counter) JobRetried(string, int, error)        { c.retried.Add(1) }
 
 var start = utc("2024-03-01T12:00:00.5Z")
 

@@ -39,6 +39,9 @@ type JobStore interface {
 	AckJob(ctx context.Context, queue, lease string) error
 	// ReleaseJob ends a lease early, making the item due at due.
 	ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error
+	// RetryJob replaces a leased item with item, due at due, its lease
+	// count starting again; ok is false when the lease has ended.
+	RetryJob(ctx context.Context, queue, lease string, due time.Time, item string) (ok bool, err error)
 	// NextJobDue is the due time of queue's earliest item.
 	NextJobDue(ctx context.Context, queue string) (due time.Time, found bool, err error)
 }

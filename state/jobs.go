@@ -41,6 +41,11 @@ type JobStore interface {
 	// ReleaseJob ends a lease early: the item is due at due (a run
 	// interrupted by shutdown, for the next worker to take at once).
 	ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error
+	// RetryJob replaces a leased item, in one atomic step, with item due at
+	// due, as if pushed anew under its id: its lease count starts again
+	// (a retry of a failed run is not a redelivery). ok is false, and
+	// nothing changes, when the lease has ended.
+	RetryJob(ctx context.Context, queue, lease string, due time.Time, item string) (ok bool, err error)
 	// TakeDueJobs removes and returns, in one atomic step, up to max items
 	// of queue due at or before now, earliest first: for tools that only
 	// look; workers lease.
@@ -72,6 +77,12 @@ func leasedID(id, token string) (string, int) {
 	}
 	attempt++
 	return base + leaseSep + strconv.Itoa(attempt) + leaseSep + token, attempt
+}
+
+// baseID is the id an item was pushed under, from its stored id.
+func baseID(id string) string {
+	base, _, _ := strings.Cut(id, leaseSep)
+	return base
 }
 
 // leaseToken returns a fresh token prefix for one LeaseDueJobs call.
@@ -195,6 +206,24 @@ func (j redisJobs) AckJob(ctx context.Context, queue, lease string) error {
 
 func (j redisJobs) ReleaseJob(ctx context.Context, queue, lease string, due time.Time) error {
 	return j.p.do(ctx, redis.NewIntCmd(ctx, "zadd", queue, "xx", due.UnixMilli(), lease))
+}
+
+// retryJobScript swaps a current lease's member for the pushed id and the
+// new item.
+const retryJobScript = `if not redis.call('zscore', KEYS[1], ARGV[1]) then
+  return 0
+end
+redis.call('zrem', KEYS[1], ARGV[1])
+redis.call('zadd', KEYS[1], ARGV[2], ARGV[3])
+return 1`
+
+func (j redisJobs) RetryJob(ctx context.Context, queue, lease string, due time.Time, item string) (bool, error) {
+	id, _, _ := strings.Cut(lease, "\n")
+	cmd := redis.NewIntCmd(ctx, "eval", retryJobScript, 1, queue, lease, due.UnixMilli(), baseID(id)+"\n"+item)
+	if err := j.p.do(ctx, cmd); err != nil {
+		return false, err
+	}
+	return cmd.Val() == 1, nil
 }
 
 func (j redisJobs) TakeDueJobs(ctx context.Context, queue string, now time.Time, max int) ([]string, error) {
@@ -379,6 +408,28 @@ func (j memJobs) ReleaseJob(ctx context.Context, queue, lease string, due time.T
 	return nil
 }
 
+func (j memJobs) RetryJob(ctx context.Context, queue, lease string, due time.Time, item string) (bool, error) {
+	at, unlock, err := j.m.lock(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	v := j.m.lookup(queue, at)
+	if v == nil {
+		return false, nil
+	}
+	if !v.isList {
+		return false, ErrWrongType
+	}
+	i := memFind(v, lease)
+	if i < 0 || len(lease) < 16 {
+		return false, nil
+	}
+	v.list = slices.Delete(v.list, i, i+1)
+	memInsert(v, fmt.Sprintf("%016x%s\n%s", dueKey(due), baseID(lease[16:]), item))
+	return true, nil
+}
+
 func (j memJobs) TakeDueJobs(ctx context.Context, queue string, now time.Time, max int) ([]string, error) {
 	at, unlock, err := j.m.lock(ctx)
 	if err != nil {
@@ -523,6 +574,22 @@ func (b *Bolt) ReleaseJob(ctx context.Context, queue, lease string, due time.Tim
 		}
 		return q.Put(append(binary.BigEndian.AppendUint64(nil, dueKey(due)), lease[8:]...), item)
 	})
+}
+
+// RetryJob replaces a leased item with item, due at due, under its pushed id.
+func (b *Bolt) RetryJob(ctx context.Context, queue, lease string, due time.Time, item string) (bool, error) {
+	ok := false
+	err := b.updateJobs(ctx, queue, func(q *bbolt.Bucket) error {
+		if len(lease) < 8 || q.Get([]byte(lease)) == nil {
+			return nil
+		}
+		if err := q.Delete([]byte(lease)); err != nil {
+			return err
+		}
+		ok = true
+		return q.Put(append(binary.BigEndian.AppendUint64(nil, dueKey(due)), baseID(lease[8:])...), []byte(item))
+	})
+	return ok && err == nil, err
 }
 
 // TakeDueJobs removes and returns up to max due items of queue in one transaction.

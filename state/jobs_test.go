@@ -181,6 +181,45 @@ func runJobsContract(t *testing.T, newEnv func(t *testing.T) jobsEnv) {
 		require.NoError(t, j.AckJob(ctx, q, "no such lease"))
 	})
 
+	t.Run("a retried item comes back with its new item, as a first delivery", func(t *testing.T) {
+		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
+		require.NoError(t, j.PushJob(ctx, q, base, "1", `{"name":"export","failures":0}`))
+		require.NoError(t, j.PushJob(ctx, q, base.Add(2*time.Minute), "2", "other"))
+		leased, err := j.LeaseDueJobs(ctx, q, base, base.Add(time.Hour), 1)
+		require.NoError(t, err)
+		require.Len(t, leased, 1)
+
+		ok, err := j.RetryJob(ctx, q, leased[0].Lease, base.Add(time.Minute), `{"name":"export","failures":1}`)
+		require.NoError(t, err)
+		require.True(t, ok)
+		due, found, err := j.NextJobDue(ctx, q)
+		require.NoError(t, err)
+		require.True(t, found)
+		assert.True(t, due.Equal(base.Add(time.Minute)), "due at the retry's time, not the lease's end: %s", due)
+		again, err := j.LeaseDueJobs(ctx, q, base.Add(time.Minute-time.Millisecond), base.Add(time.Hour), 10)
+		require.NoError(t, err)
+		assert.Empty(t, again, "not before its due time")
+
+		again, err = j.LeaseDueJobs(ctx, q, base.Add(time.Minute), base.Add(time.Hour), 10)
+		require.NoError(t, err)
+		require.Len(t, again, 1)
+		assert.Equal(t, `{"name":"export","failures":1}`, again[0].Item, "the stored item carries the count")
+		assert.Equal(t, 1, again[0].Attempt, "a retry is not a redelivery")
+
+		ok, err = j.RetryJob(ctx, q, leased[0].Lease, base, "stale")
+		require.NoError(t, err)
+		assert.False(t, ok, "an ended lease is not retried")
+		ok, err = j.RetryJob(ctx, q, again[0].Lease, base.Add(3*time.Minute), `{"name":"export","failures":2}`)
+		require.NoError(t, err)
+		require.True(t, ok)
+		items, err := j.TakeDueJobs(ctx, q, base.Add(time.Hour), 10)
+		require.NoError(t, err)
+		assert.Equal(t, []string{"other", `{"name":"export","failures":2}`}, items, "one copy, in due order")
+		ok, err = j.RetryJob(ctx, q, "no such lease", base, "x")
+		require.NoError(t, err)
+		assert.False(t, ok)
+	})
+
 	t.Run("concurrent leasers never share an item", func(t *testing.T) {
 		j, ctx, q := newEnv(t).jobs, t.Context(), key(t, "q")
 		const n = 100
@@ -271,4 +310,30 @@ func TestBoltJobsSurviveReopen(t *testing.T) {
 	items, err := b.TakeDueJobs(t.Context(), "q", at, 10)
 	require.NoError(t, err)
 	assert.Equal(t, []string{"job"}, items)
+}
+
+// A retried job's count, kept in its item, survives a restart.
+func TestBoltRetriedJobSurvivesReopen(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	b, err := state.OpenBolt(dir)
+	require.NoError(t, err)
+	at := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	require.NoError(t, b.PushJob(t.Context(), "q", at, "1", `{"failures":0}`))
+	leased, err := b.LeaseDueJobs(t.Context(), "q", at, at.Add(time.Minute), 1)
+	require.NoError(t, err)
+	require.Len(t, leased, 1)
+	ok, err := b.RetryJob(t.Context(), "q", leased[0].Lease, at.Add(time.Second), `{"failures":1}`)
+	require.NoError(t, err)
+	require.True(t, ok)
+	require.NoError(t, b.Close())
+
+	b, err = state.OpenBolt(dir)
+	require.NoError(t, err)
+	defer b.Close()
+	again, err := b.LeaseDueJobs(t.Context(), "q", at.Add(time.Second), at.Add(time.Minute), 10)
+	require.NoError(t, err)
+	require.Len(t, again, 1)
+	assert.Equal(t, `{"failures":1}`, again[0].Item)
+	assert.Equal(t, 1, again[0].Attempt)
 }

@@ -150,6 +150,9 @@ func (f *settingsFixture) settings() map[string]map[string]any {
 	schedule := f.pluginSettings("schedule")
 	schedule["task_timeout"] = "30s"
 	schedule["intervals"] = map[string]any{"runEveryMinute": "1s"}
+	schedule["job_max_retries"] = 3
+	schedule["job_retry_initial_interval"] = "1s"
+	schedule["job_retry_max_interval"] = "10s"
 
 	exporter := f.pluginSettings("exporter")
 	setAll(exporter, map[string]any{
@@ -569,6 +572,27 @@ func TestDurationLintRules(t *testing.T) {
 			require.NoError(t, err)
 			assert.Equal(t, tc.ok, code == 0, "%s", conf)
 		}
+	}
+}
+
+// TestJobRetryLintRules: job_max_retries is 0 to 1000, its waits positive.
+func TestJobRetryLintRules(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		fields string
+		ok     bool
+	}{
+		{"job_max_retries: 0", true}, {"job_max_retries: 10", true}, {"job_max_retries: 1000", true},
+		{"job_max_retries: -1", false}, {"job_max_retries: 1001", false},
+		{"job_retry_initial_interval: 500ms", true}, {"job_retry_initial_interval: 0s", false},
+		{"job_retry_max_interval: 1h", true}, {"job_retry_max_interval: -1m", false},
+	} {
+		conf := "input:\n  posthog_schedule:\n    path: ./p\n    " + tc.fields + "\n"
+		path := filepath.Join(dir, "c.yaml")
+		require.NoError(t, os.WriteFile(path, []byte(conf), 0o600))
+		code, err := runCLI(t, "lint", path)
+		require.NoError(t, err)
+		assert.Equal(t, tc.ok, code == 0, "%s", conf)
 	}
 }
 

@@ -133,3 +133,22 @@ func Caller(ctx context.Context) string {
 	name, _ := ctx.Value(callerKey{}).(string)
 	return name
 }
+
+// BodyBytes copies the bytes of a request body a plugin gave: a string (as
+// UTF-8), a Buffer, a typed array or an ArrayBuffer. ok is false for any
+// other value.
+func BodyBytes(rt *goja.Runtime, v goja.Value) (body []byte, ok bool) {
+	switch x := v.Export().(type) {
+	case string:
+		return []byte(x), true
+	case []byte:
+		return append([]byte(nil), x...), true
+	case goja.ArrayBuffer:
+		return append([]byte(nil), x.Bytes()...), true
+	}
+	var raw []byte
+	if err := rt.ExportTo(v, &raw); err != nil {
+		return nil, false
+	}
+	return append([]byte(nil), raw...), true
+}

@@ -262,21 +262,12 @@ func readParams(rt *goja.Runtime, v goja.Value) (params, *sdkError) {
 	}
 	if b := obj.Get("Body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
 		p.hasBody = true
-		switch x := b.Export().(type) {
-		case string:
-			p.body = []byte(x)
-		case []byte:
-			p.body = append([]byte(nil), x...)
-		case goja.ArrayBuffer:
-			p.body = append([]byte(nil), x.Bytes()...)
-		default:
-			var raw []byte
-			if err := rt.ExportTo(b, &raw); err != nil {
-				return p, &sdkError{code: "InvalidParameterType",
-					message: "Expected params.Body to be a string, Buffer, Stream, Blob, or typed array object"}
-			}
-			p.body = append([]byte(nil), raw...)
+		body, ok := node.BodyBytes(rt, b)
+		if !ok {
+			return p, &sdkError{code: "InvalidParameterType",
+				message: "Expected params.Body to be a string, Buffer, Stream, Blob, or typed array object"}
 		}
+		p.body = body
 	}
 	return p, nil
 }

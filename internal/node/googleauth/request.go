@@ -148,20 +148,11 @@ func readRequest(rt *goja.Runtime, v goja.Value) (request, error) {
 		}
 	}
 	if b := obj.Get("body"); b != nil && !goja.IsUndefined(b) && !goja.IsNull(b) {
-		switch x := b.Export().(type) {
-		case string:
-			req.body = []byte(x)
-		case []byte:
-			req.body = append([]byte(nil), x...)
-		case goja.ArrayBuffer:
-			req.body = append([]byte(nil), x.Bytes()...)
-		default:
-			var raw []byte
-			if err := rt.ExportTo(b, &raw); err != nil {
-				return req, errors.New("the data must be a string, a Buffer or a Uint8Array")
-			}
-			req.body = append([]byte(nil), raw...)
+		body, ok := node.BodyBytes(rt, b)
+		if !ok {
+			return req, errors.New("the data must be a string, a Buffer or a Uint8Array")
 		}
+		req.body = body
 	}
 	return req, nil
 }

@@ -37,9 +37,14 @@ func decodeJSONKeys(rt *goja.Runtime, data []byte, keys keyStrings) (goja.Value,
 // decodeEvent is decodeJSONKeys for an event handed to a plugin: the event
 // and its "properties" become lazyObjects (see lazyevent.go). hint is the
 // number of properties expected, to size the index.
-func decodeEvent(rt *goja.Runtime, data []byte, keys keyStrings, protos *jsonProtos, hint int) (goja.Value, error) {
+// It also returns the lazy objects it made (properties, then the event): they spare
+// the encoder asking goja what each object is (see jsonEncoder.known).
+func decodeEvent(rt *goja.Runtime, data []byte, keys keyStrings, protos *jsonProtos, hint int) (goja.Value, []*lazyObject, error) {
 	data = append([]byte(nil), data...) // the lazy objects keep views of it
-	return decodeWith(&jsonDecoder{rt: rt, data: data, keys: keys, protos: protos, lazy: true, lazyHint: hint})
+	d := &jsonDecoder{rt: rt, data: data, keys: keys, protos: protos, lazy: true, lazyHint: hint}
+	d.made = d.madeBuf[:0] // an event has two
+	v, err := decodeWith(d)
+	return v, d.made, err
 }
 
 func decodeWith(d *jsonDecoder) (goja.Value, error) {
@@ -76,6 +81,8 @@ type jsonDecoder struct {
 	lazy     bool
 	lazyHint int
 	protos   *jsonProtos
+	made     []*lazyObject
+	madeBuf  [2]*lazyObject
 }
 
 func (d *jsonDecoder) errorf(format string, args ...any) error {
@@ -425,6 +432,10 @@ type jsonEncoder struct {
 	rt    *goja.Runtime
 	stack []*goja.Object
 
+	// known are the lazy objects of the event being encoded, recognised by
+	// pointer: asking goja (Export) allocates.
+	known []*lazyObject
+
 	// textCopy says whether lazy objects' untouched text may be copied out
 	// (no toJSON on the prototypes); found out on the first one.
 	textCopy textCopy
@@ -514,7 +525,7 @@ func (e *jsonEncoder) object(buf []byte, obj *goja.Object, depth int) ([]byte, b
 	e.stack = append(e.stack, obj)
 	defer func() { e.stack = e.stack[:len(e.stack)-1] }()
 
-	if lazy, ok := lazyOf(obj); ok {
+	if lazy, ok := e.lazyOf(obj); ok {
 		return e.lazyObject(buf, lazy, depth)
 	}
 	if obj.ClassName() == "Array" {

@@ -39,6 +39,7 @@ type lazyObject struct {
 	// hasIndexKey is set once any key is an array index: JavaScript lists
 	// those first, in numeric order.
 	hasIndexKey bool
+	obj         *goja.Object     // the DynamicObject plugins see
 	depth       int              // 0 for the event, 1 for its properties
 	index       map[string]int32 // key → live slot, for objects of lazyIndexAt keys or more
 	deleted     int              // slots marked deleted
@@ -100,6 +101,16 @@ func (o *lazyObject) is(s *lazySlot, key string) bool {
 }
 
 var lazyObjectType = reflect.TypeOf((*lazyObject)(nil))
+
+// lazyOf returns the lazyObject behind obj, if there is one.
+func (e *jsonEncoder) lazyOf(obj *goja.Object) (*lazyObject, bool) {
+	for _, l := range e.known {
+		if l.obj == obj {
+			return l, true
+		}
+	}
+	return lazyOf(obj)
+}
 
 // lazyOf returns the lazyObject behind obj, if there is one.
 func lazyOf(obj *goja.Object) (*lazyObject, bool) {

@@ -23,7 +23,7 @@ import (
 // lazyAndPlain decodes text both ways in one runtime.
 func lazyAndPlain(t testing.TB, rt *goja.Runtime, text string) (lazy, plain goja.Value, lazyErr, plainErr error) {
 	t.Helper()
-	lazy, lazyErr = decodeEvent(rt, []byte(text), make(keyStrings), newJSONProtos(rt), 0)
+	lazy, _, lazyErr = decodeEvent(rt, []byte(text), make(keyStrings), newJSONProtos(rt), 0)
 	plain, plainErr = decodeJSONKeys(rt, []byte(text), make(keyStrings))
 	return
 }
@@ -141,7 +141,7 @@ func editEvent(t *testing.T, text []byte, edit string, lazy bool) (string, *goja
 	var event goja.Value
 	var err error
 	if lazy {
-		event, err = decodeEvent(rt, text, make(keyStrings), newJSONProtos(rt), 0)
+		event, _, err = decodeEvent(rt, text, make(keyStrings), newJSONProtos(rt), 0)
 	} else {
 		event, err = decodeJSON(rt, text)
 	}
@@ -160,7 +160,7 @@ func TestLazyEventRefusals(t *testing.T) {
 	// What a dynamic object cannot take: plugins whose own code uses these
 	// get plain events (TestOwnCodeScan); anything else gets this TypeError.
 	rt := goja.New()
-	event, err := decodeEvent(rt, []byte(`{"properties":{"a":1}}`), nil, newJSONProtos(rt), 0)
+	event, _, err := decodeEvent(rt, []byte(`{"properties":{"a":1}}`), nil, newJSONProtos(rt), 0)
 	require.NoError(t, err)
 	require.NoError(t, rt.Set("event", event))
 	for _, code := range []string{
@@ -212,7 +212,7 @@ func TestLazyKeyOrder(t *testing.T) {
 		checkLazyMatchesPlain(t, rt, view, text)
 	}
 	rt = goja.New()
-	event, err := decodeEvent(rt, []byte(`{"properties":{"b":1,"a":2}}`), nil, newJSONProtos(rt), 0)
+	event, _, err := decodeEvent(rt, []byte(`{"properties":{"b":1,"a":2}}`), nil, newJSONProtos(rt), 0)
 	require.NoError(t, err)
 	require.NoError(t, rt.Set("event", event))
 	keys, err := rt.RunString(`const p = event.properties; delete p.b; p.c = 1; p.b = 2; p[3] = 0; Object.keys(p).join()`)

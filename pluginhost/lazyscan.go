@@ -36,7 +36,7 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 	if d.pos < len(d.data) && d.data[d.pos] == '}' {
 		d.pos++
 		o.data = d.data[open:d.pos]
-		return d.rt.NewDynamicObject(o), nil
+		return d.finishLazy(o), nil
 	}
 	for {
 		d.skipSpace()
@@ -87,11 +87,18 @@ func (d *jsonDecoder) lazyObject(depth int) (goja.Value, error) {
 		case '}':
 			d.pos++
 			o.data = d.data[open:d.pos]
-			return d.rt.NewDynamicObject(o), nil
+			return d.finishLazy(o), nil
 		default:
 			return nil, d.errorf("expected ',' or '}' in object")
 		}
 	}
+}
+
+// finishLazy wraps o for JavaScript and records it in d.made.
+func (d *jsonDecoder) finishLazy(o *lazyObject) *goja.Object {
+	o.obj = d.rt.NewDynamicObject(o)
+	d.made = append(d.made, o)
+	return o.obj
 }
 
 // skip passes over the value at d.pos, failing where value would, and

@@ -119,7 +119,7 @@ func (v *vm) runProcessEvents(events [][]byte, results []EventResult, done chan<
 }
 
 func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, finished func()) {
-	input, err := v.decodeEvent(raw)
+	input, lazies, err := v.decodeEvent(raw)
 	obj, isObj := input.(*goja.Object)
 	if err != nil || !isObj || obj.ClassName() != "Object" {
 		if err == nil {
@@ -165,7 +165,7 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 				}
 			}
 			var err error
-			encoded, err = v.encodeEvent(final, out.Err == nil)
+			encoded, err = v.encodeEvent(final, out.Err == nil, lazies)
 			return err
 		})
 		switch {
@@ -180,19 +180,18 @@ func (v *vm) startProcessEvent(fn goja.Callable, raw []byte, out *EventResult, f
 
 // decodeEvent reads an event for processEvent or processEventBatch, its
 // properties as a lazy object.
-func (v *vm) decodeEvent(raw []byte) (goja.Value, error) {
+func (v *vm) decodeEvent(raw []byte) (goja.Value, []*lazyObject, error) {
 	if v.plugin.plainEvents {
-		return decodeJSONKeys(v.rt, raw, v.keys)
+		val, err := decodeJSONKeys(v.rt, raw, v.keys)
+		return val, nil, err
 	}
-	val, err := decodeEvent(v.rt, raw, v.keys, v.protos, v.propertiesHint)
-	if obj, ok := val.(*goja.Object); ok && err == nil {
-		if props, ok := obj.Get("properties").(*goja.Object); ok {
-			if lazy, ok := lazyOf(props); ok {
-				v.propertiesHint = len(lazy.slots) + 4 // room for what the plugin adds
-			}
+	val, made, err := decodeEvent(v.rt, raw, v.keys, v.protos, v.propertiesHint)
+	for _, lazy := range made {
+		if lazy.depth == 1 {
+			v.propertiesHint = len(lazy.slots) + 4 // room for what the plugin adds
 		}
 	}
-	return val, err
+	return val, made, err
 }
 
 // restoreTeamID undoes a change of team_id, which plugins may not make.
@@ -224,8 +223,10 @@ func sameValue(a, b goja.Value) bool {
 // the plugin's label to properties.$plugins_succeeded or $plugins_failed
 // (created when missing). An event without a properties object gets none: no
 // field is invented.
-func (v *vm) encodeEvent(event *goja.Object, succeeded bool) ([]byte, error) {
-	e := jsonEncoder{rt: v.rt}
+//
+// known are the lazy objects the event was read into, if at hand.
+func (v *vm) encodeEvent(event *goja.Object, succeeded bool, known []*lazyObject) ([]byte, error) {
+	e := jsonEncoder{rt: v.rt, known: known}
 	if v.plugin.opts.RecordPluginRuns {
 		key := "$plugins_failed"
 		if succeeded {
@@ -248,7 +249,7 @@ func (v *vm) encodeEvent(event *goja.Object, succeeded bool) ([]byte, error) {
 		}
 	}
 	var buf []byte
-	if lazy, ok := lazyOf(event); ok {
+	if lazy, ok := e.lazyOf(event); ok {
 		buf = make([]byte, 0, len(lazy.data)+256)
 	}
 	out, ok, err := e.value(buf, event, 0)
@@ -309,7 +310,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 	var objIndex []int
 	var teamIDs []goja.Value
 	for i, raw := range events {
-		val, err := v.decodeEvent(raw)
+		val, _, err := v.decodeEvent(raw)
 		obj, isObj := val.(*goja.Object)
 		if err != nil || !isObj || obj.ClassName() != "Object" {
 			out.Events = append(out.Events, BatchEvent{Event: raw, From: i, Err: ErrNotJSONObject})
@@ -344,7 +345,7 @@ func (v *vm) runProcessEventBatch(events [][]byte, out *BatchResult, done chan<-
 				encoded := events[objIndex[i]]
 				if !interrupted(err) {
 					_ = v.guard(c, "processEventBatch result", func() error {
-						last, encErr := v.encodeEvent(obj, false)
+						last, encErr := v.encodeEvent(obj, false, nil)
 						if encErr == nil {
 							encoded = last
 						}
@@ -401,7 +402,7 @@ func (v *vm) batchResult(result goja.Value, objs []*goja.Object, objIndex []int,
 		encoded, seen := encodedOnce[obj]
 		var err error
 		if !seen {
-			encoded, err = v.encodeEvent(obj, itemErr == nil)
+			encoded, err = v.encodeEvent(obj, itemErr == nil, nil)
 			encodedOnce[obj] = encoded
 		}
 		if err != nil {

@@ -15,13 +15,12 @@ import (
 	"time"
 )
 
-// WriteSelfSignedCert writes a self-signed certificate for 127.0.0.1, named
-// name, to dir/certFile and its key to dir/keyFile: the TLS side of the real
-// servers the tests start.
-func WriteSelfSignedCert(dir, certFile, keyFile, name string) error {
+// SelfSignedCert makes a self-signed certificate for 127.0.0.1, named
+// name, and its key, both PEM-encoded.
+func SelfSignedCert(name string) (certPEM, keyPEM []byte, err error) {
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
-		return fmt.Errorf("failed to generate a key: %w", err)
+		return nil, nil, fmt.Errorf("failed to generate a key: %w", err)
 	}
 	tmpl := &x509.Certificate{
 		SerialNumber:          big.NewInt(1),
@@ -36,14 +35,25 @@ func WriteSelfSignedCert(dir, certFile, keyFile, name string) error {
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {
-		return fmt.Errorf("failed to create a certificate: %w", err)
+		return nil, nil, fmt.Errorf("failed to create a certificate: %w", err)
 	}
 	keyDER, err := x509.MarshalECPrivateKey(key)
 	if err != nil {
-		return fmt.Errorf("failed to encode the key: %w", err)
+		return nil, nil, fmt.Errorf("failed to encode the key: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(dir, certFile), pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600); err != nil {
+	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}),
+		pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// WriteSelfSignedCert writes SelfSignedCert(name) to dir/certFile and
+// dir/keyFile: the TLS side of the real servers the tests start.
+func WriteSelfSignedCert(dir, certFile, keyFile, name string) error {
+	certPEM, keyPEM, err := SelfSignedCert(name)
+	if err != nil {
 		return err
 	}
-	return os.WriteFile(filepath.Join(dir, keyFile), pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	if err := os.WriteFile(filepath.Join(dir, certFile), certPEM, 0o600); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, keyFile), keyPEM, 0o600)
 }
